@@ -1,0 +1,83 @@
+"""What assets hand to the OpenMetadata IO manager: typed, ordered write operations.
+
+An asset decides *what* should be in OpenMetadata; the IO manager decides *how* to write it (concurrency,
+skip-unchanged, safe deletion, id resolution) and reports what it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from athena_om.openmetadata.models import LineageDetails, OMRequest, TableJoins
+
+
+@dataclass
+class PutEntities:
+    """Create-or-update entities of one collection (``tables``, ``databaseSchemas``, …).
+
+    With ``skip_unchanged_under`` (a ``(list filter, parent FQN)`` pair) the IO manager lists what OpenMetadata
+    already holds under that parent and skips every request whose ``sourceHash`` matches.
+    """
+
+    collection: str
+    requests: Sequence[OMRequest]
+    skip_unchanged_under: tuple[str, str] | None = None
+
+
+@dataclass
+class SoftDeleteMissing:
+    """Soft-delete entities under a parent that the source no longer has, guarded against bad listings."""
+
+    collection: str
+    parent_filter: str
+    parent_fqn: str
+    present_names: frozenset[str]
+    listing_complete: bool
+    max_deleted_share: float = 0.2
+
+
+@dataclass
+class ReportUsage:
+    table_fqn: str
+    date: str
+    count: int
+
+
+@dataclass
+class ComputePercentiles:
+    date: str
+
+
+@dataclass
+class PutTableJoins:
+    table_fqn: str
+    joins: TableJoins
+
+
+@dataclass
+class AddLineage:
+    """A lineage edge between two tables by FQN; merged with the edge OpenMetadata already has."""
+
+    from_fqn: str
+    to_fqn: str
+    details: LineageDetails
+
+
+Operation = PutEntities | SoftDeleteMissing | ReportUsage | ComputePercentiles | PutTableJoins | AddLineage
+
+
+@dataclass
+class SyncBatch:
+    """An asset's output: operations in order, plus what the asset itself wants shown in Dagster."""
+
+    operations: list[Operation] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # Typed values for downstream assets, by partition key (None when unpartitioned); kept by the IO manager.
+    payloads: dict[str | None, Any] = field(default_factory=dict)
+
+    def add(self, operation: Operation) -> None:
+        self.operations.append(operation)

@@ -1,0 +1,226 @@
+"""Carry out a SyncBatch against OpenMetadata and account for every write."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from athena_om.openmetadata.batches import (
+    AddLineage,
+    ComputePercentiles,
+    Operation,
+    PutEntities,
+    PutTableJoins,
+    ReportUsage,
+    SoftDeleteMissing,
+    SyncBatch,
+)
+from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
+from athena_om.openmetadata.models import ColumnLineage, EntitiesEdge, EntityReference, LineageDetails
+
+log = logging.getLogger(__name__)
+
+
+class UnsafeDeletionError(Exception):
+    """Deleting what the source no longer lists looks wrong; nothing was deleted."""
+
+
+@dataclass
+class SyncReport:
+    """Counts per collection and outcome, and the failures with their reasons."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def record(self, collection: str, result: WriteResult) -> None:
+        self.counts[f"{collection}.{result.outcome.value}"] += 1
+        self.counts[result.outcome.value] += 1
+        if result.outcome is WriteOutcome.FAILED:
+            self.failures.append(f"{result.fqn or '?'}: {result.error}")
+        elif result.fqn and result.outcome is not WriteOutcome.UNCHANGED:
+            self.written.append(result.fqn)
+
+
+class BatchWriter:
+    """Writes batches with one client; caches FQN -> id lookups for usage and lineage."""
+
+    def __init__(self, client: OpenMetadataClient) -> None:
+        self.client = client
+        self._ids: dict[str, str | None] = {}
+
+    def write(self, batch: SyncBatch) -> SyncReport:
+        report = SyncReport()
+        for failure in batch.failures:
+            report.failures.append(failure)
+            report.counts["failed"] += 1
+        for operation in batch.operations:
+            self._apply(operation, report)
+        return report
+
+    def _apply(self, op: Operation, report: SyncReport) -> None:
+        if isinstance(op, PutEntities):
+            self._put_entities(op, report)
+        elif isinstance(op, SoftDeleteMissing):
+            self._soft_delete_missing(op, report)
+        elif isinstance(op, ReportUsage | PutTableJoins | AddLineage):
+            self._per_table(op, report)
+        elif isinstance(op, ComputePercentiles):
+            self.client.request("POST", f"/v1/usage/compute.percentile/table/{op.date}")
+
+    # -- entities --------------------------------------------------------------------------------------
+
+    def existing_hashes(self, collection: str, parent_filter: str, parent_fqn: str) -> dict[str, str | None]:
+        """name -> sourceHash of the non-deleted entities OpenMetadata holds under a parent."""
+        return {
+            e["name"]: e.get("sourceHash") for e in self.client.list_all(collection, params={parent_filter: parent_fqn})
+        }
+
+    def _put_entities(self, op: PutEntities, report: SyncReport) -> None:
+        requests = list(op.requests)
+        if op.skip_unchanged_under:
+            known = self.existing_hashes(op.collection, *op.skip_unchanged_under)
+            fresh = []
+            for request in requests:
+                name, digest = getattr(request, "name", None), getattr(request, "sourceHash", None)
+                if digest and name in known and known[name] == digest:
+                    report.counts[f"{op.collection}.unchanged"] += 1
+                    report.counts["unchanged"] += 1
+                else:
+                    fresh.append(request)
+            requests = fresh
+        for result in self.client.put_many(op.collection, requests):
+            report.record(op.collection, result)
+            if result.entity.get("id") and result.fqn:
+                self._ids[result.fqn] = result.entity["id"]
+
+    def _soft_delete_missing(self, op: SoftDeleteMissing, report: SyncReport) -> None:
+        existing = list(self.client.list_all(op.collection, params={op.parent_filter: op.parent_fqn}))
+        missing = [e for e in existing if e["name"] not in op.present_names]
+        if not missing:
+            return
+        if not op.listing_complete:
+            raise UnsafeDeletionError(
+                f"Not deleting {len(missing)} {op.collection} under {op.parent_fqn}: the source listing did not "
+                "complete. Fix the read error above and run again; nothing was deleted."
+            )
+        if not op.present_names:
+            raise UnsafeDeletionError(
+                f"The source listing for {op.parent_fqn} came back empty while OpenMetadata holds "
+                f"{len(existing)} {op.collection} there; refusing to delete them all (see OpenMetadata issue "
+                "28928). If the database really is empty, delete it in OpenMetadata by hand."
+            )
+        share = len(missing) / len(existing)
+        if share > op.max_deleted_share:
+            raise UnsafeDeletionError(
+                f"{len(missing)} of {len(existing)} {op.collection} under {op.parent_fqn} ({share:.0%}) are gone "
+                f"from the source, more than the allowed {op.max_deleted_share:.0%}; nothing was deleted. If this "
+                "is intended, raise athenaOm.deletionSafety.maxDeletedShare for one run."
+            )
+        for entity in missing:
+            try:
+                self.client.soft_delete(op.collection, entity["id"])
+                report.counts[f"{op.collection}.deleted"] += 1
+                report.counts["deleted"] += 1
+                report.deleted.append(entity.get("fullyQualifiedName", entity["name"]))
+            except OpenMetadataError as exc:
+                report.failures.append(f"{entity.get('fullyQualifiedName')}: delete failed: {exc}")
+                report.counts["failed"] += 1
+
+    # -- usage, joins, lineage -------------------------------------------------------------------------
+
+    def table_id(self, fqn: str) -> str | None:
+        if fqn not in self._ids:
+            entity = self.client.get_by_name("tables", fqn)
+            self._ids[fqn] = entity["id"] if entity else None
+        return self._ids[fqn]
+
+    def _per_table(self, op: ReportUsage | PutTableJoins | AddLineage, report: SyncReport) -> None:
+        kind = type(op).__name__
+        try:
+            if isinstance(op, ReportUsage):
+                table_id = self._require_id(op.table_fqn)
+                self.client.request("PUT", f"/v1/usage/table/{table_id}", json={"date": op.date, "count": op.count})
+            elif isinstance(op, PutTableJoins):
+                table_id = self._require_id(op.table_fqn)
+                self.client.request("PUT", f"/v1/tables/{table_id}/joins", json=op.joins.to_body())
+            else:
+                self._add_lineage(op)
+            report.counts[f"{kind}.written"] += 1
+        except (OpenMetadataError, LookupError) as exc:
+            report.counts[f"{kind}.failed"] += 1
+            report.counts["failed"] += 1
+            report.failures.append(f"{kind} {getattr(op, 'table_fqn', None) or op_label(op)}: {exc}")
+
+    def _require_id(self, fqn: str) -> str:
+        table_id = self.table_id(fqn)
+        if table_id is None:
+            raise LookupError(f"table {fqn} is not in OpenMetadata; sync its database first")
+        return table_id
+
+    def _add_lineage(self, op: AddLineage) -> None:
+        from_id, to_id = self._require_id(op.from_fqn), self._require_id(op.to_fqn)
+        details = merge_lineage_details(self._existing_edge_details(from_id, to_id), op.details)
+        edge = EntitiesEdge(
+            fromEntity=EntityReference(id=from_id, type="table"),
+            toEntity=EntityReference(id=to_id, type="table"),
+            lineageDetails=details,
+        )
+        self.client.request("PUT", "/v1/lineage", json={"edge": edge.to_body()})
+
+    def _existing_edge_details(self, from_id: str, to_id: str) -> LineageDetails | None:
+        response = self.client.request(
+            "GET", f"/v1/lineage/getLineageEdge/{quote(from_id)}/{quote(to_id)}", allow_404=True
+        )
+        if response.status_code == 404:
+            return None
+        body: dict[str, Any] = response.json() or {}
+        edge = body.get("edge", body)
+        raw = edge.get("lineageDetails") if isinstance(edge, dict) else None
+        if not raw:
+            return None
+        return LineageDetails(
+            sqlQuery=raw.get("sqlQuery"),
+            source=raw.get("source"),
+            description=raw.get("description"),
+            columnsLineage=[
+                ColumnLineage(
+                    fromColumns=list(c.get("fromColumns") or []), toColumn=c["toColumn"], function=c.get("function")
+                )
+                for c in raw.get("columnsLineage") or []
+                if c.get("toColumn")
+            ],
+        )
+
+
+def merge_lineage_details(existing: LineageDetails | None, new: LineageDetails) -> LineageDetails:
+    """Union of column edges (by target column) so a new query never erases what an older one found."""
+    if existing is None:
+        return new
+    by_target: dict[str, tuple[list[str], str | None]] = {}
+    for column in (existing.columnsLineage or []) + (new.columnsLineage or []):
+        sources, function = by_target.get(column.toColumn, ([], None))
+        by_target[column.toColumn] = (
+            sources + [s for s in column.fromColumns if s not in sources],
+            column.function or function,
+        )
+    return LineageDetails(
+        sqlQuery=new.sqlQuery or existing.sqlQuery,
+        source=new.source or existing.source,
+        description=new.description or existing.description,
+        columnsLineage=[
+            ColumnLineage(fromColumns=sources, toColumn=target, function=function)
+            for target, (sources, function) in sorted(by_target.items())
+        ]
+        or None,
+    )
+
+
+def op_label(op: Operation) -> str:
+    if isinstance(op, AddLineage):
+        return f"{op.from_fqn} -> {op.to_fqn}"
+    return type(op).__name__

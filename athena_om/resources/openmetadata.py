@@ -1,0 +1,140 @@
+"""Dagster resources for OpenMetadata: the API client and the IO manager that writes SyncBatches."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from pathlib import Path
+from typing import Any
+
+from dagster import (
+    ConfigurableIOManager,
+    ConfigurableResource,
+    InputContext,
+    MetadataValue,
+    OutputContext,
+    ResourceDependency,
+)
+from pydantic import Field, PrivateAttr
+
+from athena_om.openmetadata.batches import SyncBatch
+from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError
+from athena_om.openmetadata.writer import BatchWriter, SyncReport
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED = 50  # tables listed by name in materialization metadata; more would swamp the UI
+
+
+class OpenMetadataResource(ConfigurableResource):
+    """Connection settings for one OpenMetadata server; hands out a shared client."""
+
+    host_port: str = Field(description="API root, e.g. http://localhost:8585/api")
+    jwt_token: str | None = Field(default=None, description="Bot JWT; use EnvVar so it is never stored.")
+    timeout_s: float = 30.0
+    concurrency: int = 8
+    verify_ssl: bool = True
+
+    _client: OpenMetadataClient | None = PrivateAttr(default=None)
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, ("**********" if name == "jwt_token" and value else value)
+
+    def get_client(self) -> OpenMetadataClient:
+        if self._client is None:
+            self._client = OpenMetadataClient(
+                self.host_port,
+                self.jwt_token,
+                timeout_s=self.timeout_s,
+                concurrency=self.concurrency,
+                verify_ssl=self.verify_ssl,
+            )
+        return self._client
+
+    def check_server(self) -> str:
+        """The server's version; fails with a readable message when the server is unreachable or refuses us."""
+        try:
+            return self.get_client().version().version
+        except OpenMetadataError as exc:
+            raise OpenMetadataError(
+                f"OpenMetadata at {self.host_port} is not usable: {exc}. Check "
+                "workflowConfig.openMetadataServerConfig.hostPort and securityConfig.jwtToken."
+            ) from None
+
+
+class OpenMetadataIOManager(ConfigurableIOManager):
+    """Writes assets' SyncBatches into OpenMetadata and records what happened as materialization metadata.
+
+    The batch's ``payloads`` (typed data for downstream assets, e.g. the day's parsed query log) is kept on local
+    disk under ``base_dir`` so downstream assets load exactly what upstream read, partition by partition.
+    """
+
+    openmetadata: ResourceDependency[OpenMetadataResource]
+    base_dir: str = Field(default="", description="Where payloads are kept; default $DAGSTER_HOME/athena_om.")
+
+    def handle_output(self, context: OutputContext, obj: SyncBatch | None) -> None:
+        if obj is None:
+            return
+        client = self.openmetadata.get_client()
+        report = BatchWriter(client).write(obj)
+        # One payload per partition, so a downstream run of any single partition finds its own.
+        for key, value in obj.payloads.items():
+            path = _payload_path(self, context, key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(pickle.dumps(value))
+        context.add_output_metadata(report_metadata(report, obj, client.ui_base_url))
+        for failure in report.failures[:200]:
+            context.log.warning(failure)
+
+    def load_input(self, context: InputContext) -> Any:
+        upstream = context.upstream_output
+        if upstream is None:
+            return None
+        payloads = []
+        keys = context.asset_partition_keys if context.has_asset_partitions else []
+        for key in keys or [None]:
+            path = _payload_path(self, upstream, key)
+            if path.exists():
+                payloads.append(pickle.loads(path.read_bytes()))
+        if not keys:
+            return payloads[0] if payloads else None
+        return payloads
+
+
+def _payload_path(manager: OpenMetadataIOManager, output: OutputContext, key: str | None) -> Path:
+    root = Path(manager.base_dir) if manager.base_dir else _dagster_home(output) / "athena_om"
+    parts = list(output.asset_key.path) if output.has_asset_key else [output.name or "output"]
+    return root.joinpath(*parts, f"{(key or 'all')[:150]}.pickle")
+
+
+def _dagster_home(context: OutputContext | InputContext) -> Path:
+    try:
+        return Path(context.instance.root_directory)
+    except Exception:  # no instance (direct invocation in tests)
+        return Path.cwd() / ".dagster_home"
+
+
+def report_metadata(report: SyncReport, batch: SyncBatch, ui_base_url: str) -> dict[str, Any]:
+    """Materialization metadata a person reads in the Dagster UI."""
+    counts = report.counts
+    metadata: dict[str, Any] = {
+        "created": counts.get("created", 0),
+        "updated": counts.get("updated", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "deleted": counts.get("deleted", 0),
+        "failed": counts.get("failed", 0),
+        "openmetadata_url": MetadataValue.url(ui_base_url),
+        "counts_by_kind": MetadataValue.json(dict(sorted(counts.items()))),
+    }
+    if report.written and len(report.written) <= MAX_LISTED:
+        metadata["written"] = MetadataValue.md("\n".join(f"- `{fqn}`" for fqn in report.written))
+    if report.deleted:
+        metadata["soft_deleted"] = MetadataValue.md("\n".join(f"- `{fqn}`" for fqn in report.deleted[:MAX_LISTED]))
+    if report.failures:
+        metadata["failures"] = MetadataValue.md("\n".join(f"- {f}" for f in report.failures[:MAX_LISTED]))
+    if batch.warnings:
+        metadata["warnings"] = MetadataValue.md("\n".join(f"- {w}" for w in batch.warnings[:MAX_LISTED]))
+    for key, value in batch.metadata.items():
+        metadata[key] = value
+    return metadata
