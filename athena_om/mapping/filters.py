@@ -1,0 +1,66 @@
+"""Include/exclude filter patterns with OpenMetadata's semantics (``metadata/utils/filters.py``).
+
+A name is filtered out when it matches no include pattern (if there are any) or any exclude pattern:
+excludes win over includes, and no includes means everything is included. Patterns are Python regular
+expressions applied with ``re.match`` (anchored at the start only, so ``sales`` also matches
+``sales_eu``; end a pattern with ``$`` to match exactly) and ``re.IGNORECASE``.
+
+``useFqnForFiltering`` is the caller's choice: pass the FQN instead of the bare name (see
+:func:`filter_subject`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class FilterPattern(BaseModel):
+    """Regex include/exclude lists, validated when the config is loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    includes: list[str] = Field(default_factory=list)
+    excludes: list[str] = Field(default_factory=list)
+
+    @field_validator("includes", "excludes")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                _compiled(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+        return patterns
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _matches_any(name: str, patterns: list[str]) -> bool:
+    return any(_compiled(pattern).match(name) for pattern in patterns)
+
+
+def is_filtered(name: str | None, pattern: FilterPattern | None) -> bool:
+    """True when ``name`` must be skipped. No pattern filters nothing; a pattern filters an empty name."""
+    if pattern is None:
+        return False
+    if not name:
+        return True
+    if pattern.includes and not _matches_any(name, pattern.includes):
+        return True
+    return _matches_any(name, pattern.excludes)
+
+
+def is_included(name: str | None, pattern: FilterPattern | None) -> bool:
+    """The opposite of :func:`is_filtered`, for readable call sites."""
+    return not is_filtered(name, pattern)
+
+
+def filter_subject(name: str, fqn: str, *, use_fqn_for_filtering: bool) -> str:
+    """What a pattern is matched against: the FQN when ``useFqnForFiltering`` is on, else the name."""
+    return fqn if use_fqn_for_filtering else name
