@@ -1,0 +1,3 @@
+from athena_om.sandbox.openmetadata_server.server import main
+
+main()

@@ -1,0 +1,120 @@
+"""ASGI middleware for the sandbox server: bearer auth, fault injection and the request log.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) to keep a request's overhead in microseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from athena_om.sandbox.openmetadata_server.faults import FaultInjector
+
+REQUEST_LOG_FILE = "requests.jsonl"
+# Paths OpenMetadata serves without a token.
+UNAUTHENTICATED_PATHS = frozenset({"/api/v1/system/version"})
+
+
+class RequestLog:
+    """Counts requests by method and route template, and appends one JSON line per request to a file.
+
+    Only method, path, query, route, status and duration are written; headers (and so tokens) never are.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._file = path.open("a", encoding="utf-8")
+
+    def record(self, method: str, path: str, query: str, route: str, status: int, ms: float) -> None:
+        line = json.dumps(
+            {
+                "ts": round(time.time(), 3),
+                "method": method,
+                "path": path,
+                "query": query,
+                "route": route,
+                "status": status,
+                "ms": round(ms, 3),
+            }
+        )
+        with self._lock:
+            if path.startswith("/api/"):
+                self._counts[f"{method} {route}"] += 1
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def counts(self) -> dict[str, Any]:
+        with self._lock:
+            return {"total": sum(self._counts.values()), "byRoute": dict(sorted(self._counts.items()))}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    payload = json.dumps(body).encode()
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw_headers += [(key.lower().encode(), value.encode()) for key, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class SandboxMiddleware:
+    """Auth first, then injected faults, then the app; every request ends in the log."""
+
+    def __init__(self, app: Any, *, jwt_token: str | None, faults: FaultInjector, request_log: RequestLog) -> None:
+        self.app = app
+        self._expected_auth = f"Bearer {jwt_token}".encode() if jwt_token else None
+        self.faults = faults
+        self.request_log = request_log
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        method, path = scope["method"], scope["path"]
+        status = 500
+
+        async def send_and_capture(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            if self._expected_auth is not None and path not in UNAUTHENTICATED_PATHS:
+                supplied = dict(scope["headers"]).get(b"authorization")
+                if supplied != self._expected_auth:
+                    message = "Not Authorized! Token not present" if supplied is None else "Not Authorized!"
+                    await _send_json(send_and_capture, 401, {"code": 401, "message": message})
+                    return
+            if not path.startswith("/_sandbox"):
+                fault = self.faults.decide(method, path)
+                if fault.delay_seconds:
+                    await asyncio.sleep(fault.delay_seconds)
+                if fault.status is not None:
+                    headers = {}
+                    if fault.retry_after_seconds is not None:
+                        headers["Retry-After"] = str(fault.retry_after_seconds)
+                    body = {"code": fault.status, "message": f"Injected fault: HTTP {fault.status}"}
+                    await _send_json(send_and_capture, fault.status, body, headers)
+                    return
+            await self.app(scope, receive, send_and_capture)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or path
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.request_log.record(method, path, query, template, status, (time.perf_counter() - started) * 1000)
