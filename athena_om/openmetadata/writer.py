@@ -36,6 +36,8 @@ class SyncReport:
     failures: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    # Deletions refused by the safety guard: the run must fail with these explanations.
+    refused_deletions: list[str] = field(default_factory=list)
 
     def record(self, collection: str, result: WriteResult) -> None:
         self.counts[f"{collection}.{result.outcome.value}"] += 1
@@ -66,7 +68,10 @@ class BatchWriter:
         if isinstance(op, PutEntities):
             self._put_entities(op, report)
         elif isinstance(op, SoftDeleteMissing):
-            self._soft_delete_missing(op, report)
+            try:
+                self._soft_delete_missing(op, report)
+            except UnsafeDeletionError as exc:
+                report.refused_deletions.append(str(exc))
         elif isinstance(op, ReportUsage | PutTableJoins | AddLineage):
             self._per_table(op, report)
         elif isinstance(op, ComputePercentiles):
@@ -144,7 +149,8 @@ class BatchWriter:
         try:
             if isinstance(op, ReportUsage):
                 table_id = self._require_id(op.table_fqn)
-                self.client.request("PUT", f"/v1/usage/table/{table_id}", json={"date": op.date, "count": op.count})
+                # OpenMetadata's POST replaces the day's count (PUT adds to it): re-running a day must replace.
+                self.client.request("POST", f"/v1/usage/table/{table_id}", json={"date": op.date, "count": op.count})
             elif isinstance(op, PutTableJoins):
                 table_id = self._require_id(op.table_fqn)
                 self.client.request("PUT", f"/v1/tables/{table_id}/joins", json=op.joins.to_body())
@@ -180,7 +186,8 @@ class BatchWriter:
             return None
         body: dict[str, Any] = response.json() or {}
         edge = body.get("edge", body)
-        raw = edge.get("lineageDetails") if isinstance(edge, dict) else None
+        # getLineageEdge answers {"edge": {..., "columnsLineage", "sqlQuery", "source"}} (details inline).
+        raw = (edge.get("lineageDetails") or edge) if isinstance(edge, dict) else None
         if not raw:
             return None
         return LineageDetails(

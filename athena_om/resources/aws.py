@@ -1,10 +1,7 @@
 """The configurable AWS resource: Glue, Athena, Lake Formation and STS clients and a PyAthena connection."""
 
-from __future__ import annotations
-
 import threading
 from collections import Counter
-from functools import cached_property
 from typing import Any
 
 import boto3
@@ -28,9 +25,15 @@ class AthenaResource(ResourceWithBoto3Configuration):
     catalog_id: str | None = Field(default=None, description="Glue catalog id (another account, S3 Tables).")
     workgroup: str = Field(default="primary", description="Athena workgroup for queries athena-om runs.")
     s3_staging_dir: str | None = Field(default=None, description="S3 URI where Athena writes query results.")
+    credentials_from_workflow: str | None = Field(
+        default=None,
+        description="Workflow YAML to read awsAccessKeyId/awsSecretAccessKey/awsSessionToken from at run time, "
+        "so the keys never sit in resource config the Dagster UI shows.",
+    )
 
     _clients: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _session_cache: boto3.session.Session | None = PrivateAttr(default=None)
+    _lock: threading.RLock = PrivateAttr(default_factory=threading.RLock)
     _request_counts: Counter[str] = PrivateAttr(default_factory=Counter)
 
     def __repr_args__(self) -> Any:
@@ -39,17 +42,39 @@ class AthenaResource(ResourceWithBoto3Configuration):
 
     # -- sessions and clients ----------------------------------------------------------------------------
 
+    def _static_credentials(self) -> tuple[str | None, str | None, str | None]:
+        if self.aws_access_key_id or not self.credentials_from_workflow:
+            return self.aws_access_key_id, self.aws_secret_access_key, self.aws_session_token
+        from athena_om.resources.settings import workflow_config_at
+
+        connection = workflow_config_at(self.credentials_from_workflow).connection
+        aws = connection.aws_config if connection else None
+
+        def reveal(secret: Any) -> str | None:
+            return secret.get_secret_value() if secret is not None else None
+
+        if aws is None:
+            return None, None, None
+        return reveal(aws.aws_access_key_id), reveal(aws.aws_secret_access_key), reveal(aws.aws_session_token)
+
     def _base_session(self) -> boto3.session.Session:
+        key_id, secret, token = self._static_credentials()
         return boto3.session.Session(
-            aws_access_key_id=self.aws_access_key_id,
-            aws_secret_access_key=self.aws_secret_access_key,
-            aws_session_token=self.aws_session_token,
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
             region_name=self.region_name,
             profile_name=self.profile_name,
         )
 
-    @cached_property
+    @property
     def _session(self) -> boto3.session.Session:
+        with self._lock:
+            if self._session_cache is None:
+                self._session_cache = self._new_session()
+            return self._session_cache
+
+    def _new_session(self) -> boto3.session.Session:
         base = self._base_session()
         if not self.assume_role_arn:
             return base
@@ -84,12 +109,12 @@ class AthenaResource(ResourceWithBoto3Configuration):
                 self._clients[service] = client
             return self._clients[service]
 
-    def _count_request(self, request: Any = None, model: Any = None, **kwargs: Any) -> None:
-        event = kwargs.get("event_name", "")
-        service = event.split(".")[1] if event.count(".") >= 2 else "aws"
-        operation = model.name if model is not None else "unknown"
+    def _count_request(self, event_name: str = "", **kwargs: Any) -> None:
+        # event_name is "before-send.<service>.<Operation>"; retries are sent again, so they count too.
+        _, _, rest = event_name.partition(".")
+        service, _, operation = rest.partition(".")
         with self._lock:
-            self._request_counts[f"{service}:{operation}"] += 1
+            self._request_counts[f"{service or 'aws'}:{operation or 'unknown'}"] += 1
 
     @property
     def request_counts(self) -> Counter[str]:

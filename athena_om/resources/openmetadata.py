@@ -1,7 +1,5 @@
 """Dagster resources for OpenMetadata: the API client and the IO manager that writes SyncBatches."""
 
-from __future__ import annotations
-
 import logging
 import pickle
 from pathlib import Path
@@ -13,7 +11,6 @@ from dagster import (
     InputContext,
     MetadataValue,
     OutputContext,
-    ResourceDependency,
 )
 from pydantic import Field, PrivateAttr
 
@@ -31,6 +28,10 @@ class OpenMetadataResource(ConfigurableResource):
 
     host_port: str = Field(description="API root, e.g. http://localhost:8585/api")
     jwt_token: str | None = Field(default=None, description="Bot JWT; use EnvVar so it is never stored.")
+    token_from_workflow: str | None = Field(
+        default=None,
+        description="Workflow YAML to read securityConfig.jwtToken from at run time (keeps it out of the UI).",
+    )
     timeout_s: float = 30.0
     concurrency: int = 8
     verify_ssl: bool = True
@@ -45,12 +46,20 @@ class OpenMetadataResource(ConfigurableResource):
         if self._client is None:
             self._client = OpenMetadataClient(
                 self.host_port,
-                self.jwt_token,
+                self._token(),
                 timeout_s=self.timeout_s,
                 concurrency=self.concurrency,
                 verify_ssl=self.verify_ssl,
             )
         return self._client
+
+    def _token(self) -> str | None:
+        if self.jwt_token or not self.token_from_workflow:
+            return self.jwt_token
+        from athena_om.resources.settings import workflow_config_at
+
+        secret = workflow_config_at(self.token_from_workflow).openmetadata.jwt_token
+        return secret.get_secret_value() if secret is not None else None
 
     def check_server(self) -> str:
         """The server's version; fails with a readable message when the server is unreachable or refuses us."""
@@ -70,7 +79,7 @@ class OpenMetadataIOManager(ConfigurableIOManager):
     disk under ``base_dir`` so downstream assets load exactly what upstream read, partition by partition.
     """
 
-    openmetadata: ResourceDependency[OpenMetadataResource]
+    openmetadata: OpenMetadataResource
     base_dir: str = Field(default="", description="Where payloads are kept; default $DAGSTER_HOME/athena_om.")
 
     def handle_output(self, context: OutputContext, obj: SyncBatch | None) -> None:

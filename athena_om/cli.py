@@ -1,0 +1,84 @@
+"""``athena-om``: validate a workflow file, run the sandbox, and run the demo end to end."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from athena_om.config import WorkflowConfigError, load_workflow_config, summarize
+
+
+def _validate_config(args: argparse.Namespace) -> int:
+    try:
+        config = load_workflow_config(args.file)
+    except WorkflowConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(summarize(config, str(args.file)))
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from athena_om.sandbox import launcher
+
+    state_dir = Path(args.state_dir)
+    if args.action == "serve":
+        launcher.serve(state_dir, aws_port=args.aws_port, om_port=args.om_port)
+        return 0
+    if args.action == "up":
+        try:
+            info = launcher.up(state_dir)
+        except RuntimeError as exc:
+            print(f"athena-om sandbox: {exc}", file=sys.stderr)
+            return 1
+        print(f"Sandbox running (pid {info.pid}).")
+        print(f"  AWS (moto, extended):   {info.aws_endpoint_url}")
+        print(f"  OpenMetadata REST API:  {info.openmetadata_api_url}")
+        print("To point a shell at it:")
+        for key, value in info.environment().items():
+            print(f"  export {key}={value}")
+        return 0
+    if args.action == "down":
+        print("Sandbox stopped." if launcher.down(state_dir) else "No sandbox was running.")
+        return 0
+    print(json.dumps(launcher.status(state_dir), indent=2))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from athena_om.demo import run_demo
+
+    return run_demo(Path(args.state_dir), days=args.days)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="athena-om", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate-config", help="Check a workflow YAML and print a summary.")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(handler=_validate_config)
+
+    sandbox = commands.add_parser("sandbox", help="Start, stop or inspect the local sandbox.")
+    sandbox.add_argument("action", choices=["up", "down", "status", "serve"])
+    sandbox.add_argument("--state-dir", default=".sandbox")
+    sandbox.add_argument("--aws-port", type=int, default=5055)
+    sandbox.add_argument("--om-port", type=int, default=8585)
+    sandbox.set_defaults(handler=_sandbox)
+
+    demo = commands.add_parser("demo", help="Bring the sandbox up and run the jobs with `dagster job launch`.")
+    demo.add_argument("--state-dir", default=".sandbox")
+    demo.add_argument("--days", type=int, default=3, help="Days of query history to run usage and lineage for.")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

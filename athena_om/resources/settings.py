@@ -1,0 +1,82 @@
+"""Build athena-om's Dagster resources from an OpenMetadata-style workflow file.
+
+Secrets (AWS keys, the JWT) are not copied into resource config, where the Dagster UI would display them: the
+resources keep the file's path and read the secret values from it when they open a connection.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from athena_om.config import WorkflowConfig, load_workflow_config, resolve_config_path
+from athena_om.mapping.filters import FilterPattern
+from athena_om.settings import SyncSettings
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int) -> WorkflowConfig:
+    return load_workflow_config(path)
+
+
+def workflow_config_at(path: str | None) -> WorkflowConfig:
+    """The workflow config at ``path`` (or the default location), re-read only when the file changes."""
+    resolved = resolve_config_path(path)
+    return _load_cached(str(resolved.resolve()), resolved.stat().st_mtime_ns if resolved.exists() else 0)
+
+
+def _pattern(pattern: object | None) -> FilterPattern | None:
+    if pattern is None:
+        return None
+    return FilterPattern(
+        includes=list(getattr(pattern, "includes", [])), excludes=list(getattr(pattern, "excludes", []))
+    )
+
+
+def sync_settings_from_workflow(config: WorkflowConfig) -> SyncSettings:
+    """Flatten the parts of a workflow file the assets use."""
+    connection = config.connection
+    pipeline = config.source.pipeline
+    extra = config.settings
+
+    def flag(name: str, default: bool) -> bool:
+        return bool(getattr(pipeline, name, default))
+
+    return SyncSettings(
+        service_name=config.service_name,
+        database_name=connection.database_name if connection else "default",
+        catalog_id=connection.catalog_id if connection else None,
+        database_filter=_pattern(getattr(pipeline, "database_filter_pattern", None)),
+        schema_filter=_pattern(getattr(pipeline, "schema_filter_pattern", None)),
+        table_filter=_pattern(getattr(pipeline, "table_filter_pattern", None)),
+        use_fqn_for_filtering=flag("use_fqn_for_filtering", False),
+        include_tables=flag("include_tables", True),
+        include_views=flag("include_views", True),
+        include_tags=flag("include_tags", True),
+        include_owners=flag("include_owners", False),
+        mark_deleted_tables=flag("mark_deleted_tables", True),
+        max_deleted_share=extra.deletion_safety.max_deleted_share,
+        owner_table_parameter=extra.owner_table_parameter,
+        owner_lf_tag_key=extra.owner_lf_tag_key,
+        price_per_tb_usd=extra.query_price_per_tb_usd,
+        usage_workgroups=tuple(extra.usage_workgroups or ()),
+    )
+
+
+class AthenaOmSettingsResource(ConfigurableResource):
+    """Where the workflow file is; the assets read their sync settings from it at run time."""
+
+    config_path: str | None = Field(
+        default=None, description="Workflow YAML path; default $ATHENA_OM_CONFIG, ./athena_om.yaml, the sandbox."
+    )
+
+    def workflow(self) -> WorkflowConfig:
+        return workflow_config_at(self.config_path)
+
+    def sync_settings(self) -> SyncSettings:
+        return sync_settings_from_workflow(self.workflow())
+
+
+def config_path_for_display(path: str | None) -> str:
+    return str(Path(resolve_config_path(path)))
