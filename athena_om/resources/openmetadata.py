@@ -8,6 +8,7 @@ from typing import Any
 from dagster import (
     ConfigurableIOManager,
     ConfigurableResource,
+    Failure,
     InputContext,
     MetadataValue,
     OutputContext,
@@ -92,9 +93,16 @@ class OpenMetadataIOManager(ConfigurableIOManager):
             path = _payload_path(self, context, key)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(pickle.dumps(value))
-        context.add_output_metadata(report_metadata(report, obj, client.ui_base_url))
+        metadata = report_metadata(report, obj, client.ui_base_url)
         for failure in report.failures[:200]:
             context.log.warning(failure)
+        if report.refused_deletions:
+            # Everything else was written; the run fails so a person looks at why the source shrank.
+            raise Failure(
+                description="Refused to mark tables deleted:\n" + "\n".join(report.refused_deletions),
+                metadata=metadata,
+            )
+        context.add_output_metadata(metadata)
 
     def load_input(self, context: InputContext) -> Any:
         upstream = context.upstream_output
