@@ -1,0 +1,133 @@
+"""The README's first command: bring the sandbox up, run the jobs with ``dagster job launch``, show what landed.
+
+Each job is launched exactly as an operator would launch it, through the Dagster instance in ``DAGSTER_HOME``,
+and the demo waits for each run to finish before reading the result back from OpenMetadata.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from athena_om.config import SANDBOX_CONFIG_PATH
+from athena_om.openmetadata.client import OpenMetadataClient
+from athena_om.sandbox import launcher
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SUMMARY_COLLECTIONS = {
+    "databaseServices": "services/databaseServices",
+    "databases": "databases",
+    "databaseSchemas": "databaseSchemas",
+    "tables": "tables",
+    "classifications": "classifications",
+    "tags": "tags",
+    "queries": "queries",
+}
+
+
+def prepare_dagster_home(path: Path) -> Path:
+    """A DAGSTER_HOME holding the project's dagster.yaml (local SQLite storage)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if not (path / "dagster.yaml").exists():
+        shutil.copy(REPO_ROOT / "dagster.yaml", path / "dagster.yaml")
+    return path
+
+
+def launch_and_wait(
+    job: str, env: Mapping[str, str], tags: Mapping[str, str] | None = None, timeout_s: float = 600
+) -> str:
+    """``dagster job launch`` one run, then wait for it to end; returns its final status."""
+    from dagster import DagsterInstance, DagsterRunStatus
+
+    run_id = str(uuid.uuid4())
+    command = [sys.executable, "-m", "dagster", "job", "launch", "-w", str(REPO_ROOT / "workspace.yaml"), "-j", job]
+    command += ["--run-id", run_id]
+    if tags:
+        command += ["--tags", json.dumps(dict(tags))]
+    print(f"$ dagster job launch -j {job}" + (f" --tags '{json.dumps(dict(tags))}'" if tags else ""), flush=True)
+    launched = subprocess.run(command, env=dict(env), cwd=REPO_ROOT, capture_output=True, text=True)
+    if launched.returncode != 0:
+        print(f"  `dagster job launch` failed (exit {launched.returncode}):\n{launched.stderr[-3000:]}", flush=True)
+        return "LAUNCH_FAILED"
+    finished = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+    deadline = time.monotonic() + timeout_s
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        while time.monotonic() < deadline:
+            run = instance.get_run_by_id(run_id)
+            if run is not None and run.status in finished:
+                print(f"  run {run_id[:8]}: {run.status.value}", flush=True)
+                return run.status.value
+            time.sleep(1)
+    return "TIMEOUT"
+
+
+def registered_partitions(env: Mapping[str, str], name: str) -> list[str]:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        return list(instance.get_dynamic_partitions(name))
+
+
+def print_summary(api_url: str, token: str, service: str) -> None:
+    with OpenMetadataClient(api_url, token) as client:
+        print("\nWhat landed in OpenMetadata:")
+        for label, collection in SUMMARY_COLLECTIONS.items():
+            params = {"service": service} if collection in {"databases", "queries"} else {}
+            count = sum(1 for _ in client.list_all(collection, params=params))
+            print(f"  {label:<17} {count}")
+        tables = list(client.list_all("tables", params={"database": f"{service}.default"}, page_size=5))[:5]
+        print("A few tables:")
+        for table in tables:
+            print(f"  {table['fullyQualifiedName']}")
+
+
+def run_demo(state_dir: Path, days: int = 3) -> int:
+    """Sandbox up, catalog jobs, usage and lineage for the last ``days`` days, then a summary. Returns an exit code."""
+    print("Starting the sandbox (moto + DuckDB for AWS, a local OpenMetadata server)...", flush=True)
+    info = launcher.up(state_dir)
+    env = {**os.environ, **info.environment(), "DAGSTER_HOME": str(prepare_dagster_home(REPO_ROOT / ".dagster_home"))}
+    env["ATHENA_OM_CONFIG"] = str(SANDBOX_CONFIG_PATH)
+    statuses = [launch_and_wait("athena_schemas_job", env)]
+    databases = registered_partitions(env, "glue_databases")
+    if databases:
+        statuses.append(
+            launch_and_wait(
+                "athena_tables_job",
+                env,
+                {
+                    "dagster/asset_partition_range_start": databases[0],
+                    "dagster/asset_partition_range_end": databases[-1],
+                },
+            )
+        )
+    today = datetime.now(UTC).date()
+    if days > 0 and _has_job("athena_usage_lineage_job"):
+        for offset in range(days, 0, -1):
+            day = (today - timedelta(days=offset)).isoformat()
+            statuses.append(launch_and_wait("athena_usage_lineage_job", env, {"dagster/partition": day}))
+    print_summary(info.openmetadata_api_url, launcher.SANDBOX_TOKEN, "athena_sandbox")
+    print(
+        "\nThe sandbox is still running. Look around with:\n"
+        f"  DAGSTER_HOME={env['DAGSTER_HOME']} dagster dev -w workspace.yaml   (runs and materializations)\n"
+        "  athena-om sandbox status                       (endpoints and entity counts)\n"
+        "  athena-om sandbox down                         (stop it; OpenMetadata's state stays in .sandbox/)"
+    )
+    failed = [s for s in statuses if s != "SUCCESS"]
+    if failed:
+        print(f"\n{len(failed)} run(s) did not succeed: open them in the Dagster UI to see why.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _has_job(name: str) -> bool:
+    from athena_om.definitions import AREAS
+
+    return any(job.name == name for area in AREAS for job in (area.jobs or []))
