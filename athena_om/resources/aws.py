@@ -81,7 +81,7 @@ class AthenaResource(ResourceWithBoto3Configuration):
         kwargs: dict[str, Any] = {"RoleArn": self.assume_role_arn, "RoleSessionName": self.assume_role_session_name}
         if self.assume_role_source_identity:
             kwargs["SourceIdentity"] = self.assume_role_source_identity
-        sts = base.client("sts", config=self._botocore_config(), **self._endpoint_kwargs())
+        sts = self._counted_client(base, "sts")
         creds = sts.assume_role(**kwargs)["Credentials"]
         return boto3.session.Session(
             aws_access_key_id=creds["AccessKeyId"],
@@ -104,10 +104,13 @@ class AthenaResource(ResourceWithBoto3Configuration):
         """A cached boto3 client for ``service``; every request it sends is counted."""
         with self._lock:
             if service not in self._clients:
-                client = self._session.client(service, config=self._botocore_config(), **self._endpoint_kwargs())
-                client.meta.events.register("before-send", self._count_request)
-                self._clients[service] = client
+                self._clients[service] = self._counted_client(self._session, service)
             return self._clients[service]
+
+    def _counted_client(self, session: boto3.session.Session, service: str) -> Any:
+        client = session.client(service, config=self._botocore_config(), **self._endpoint_kwargs())
+        client.meta.events.register("before-send", self._count_request)
+        return client
 
     def _count_request(self, event_name: str = "", **kwargs: Any) -> None:
         # event_name is "before-send.<service>.<Operation>"; retries are sent again, so they count too.
@@ -140,7 +143,7 @@ class AthenaResource(ResourceWithBoto3Configuration):
 
         creds = self._session.get_credentials()
         frozen = creds.get_frozen_credentials() if creds else None
-        return connect(
+        kwargs: dict[str, Any] = dict(
             s3_staging_dir=self.s3_staging_dir,
             work_group=self.workgroup,
             region_name=self.region_name or self._session.region_name,
@@ -150,5 +153,7 @@ class AthenaResource(ResourceWithBoto3Configuration):
             aws_secret_access_key=frozen.secret_key if frozen else None,
             aws_session_token=frozen.token if frozen else None,
             config=self._botocore_config(),
-            **({"endpoint_url": self.endpoint_url} if self.endpoint_url else {}),
         )
+        if self.endpoint_url:
+            kwargs["endpoint_url"] = self.endpoint_url
+        return connect(**kwargs)

@@ -109,7 +109,7 @@ class OpenMetadataIOManager(ConfigurableIOManager):
         if upstream is None:
             return None
         payloads = []
-        keys = context.asset_partition_keys if context.has_asset_partitions else []
+        keys: list[str | None] = list(context.asset_partition_keys) if context.has_asset_partitions else []
         for key in keys or [None]:
             path = _payload_path(self, upstream, key)
             if path.exists():
@@ -127,7 +127,8 @@ def _payload_path(manager: OpenMetadataIOManager, output: OutputContext, key: st
 
 def _dagster_home(context: OutputContext | InputContext) -> Path:
     try:
-        return Path(context.instance.root_directory)
+        instance = context.instance if isinstance(context, InputContext) else context.step_context.instance
+        return Path(instance.root_directory)
     except Exception:  # no instance (direct invocation in tests)
         return Path.cwd() / ".dagster_home"
 

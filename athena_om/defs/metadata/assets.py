@@ -9,7 +9,7 @@ from dagster import (
 
 from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.catalog_sync import owner_resolver_from_openmetadata, plan_schemas, plan_tables
-from athena_om.defs.metadata.partitions import glue_database_partitions
+from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
 from athena_om.mapping.fqn import schema_fqn
 from athena_om.openmetadata.batches import SyncBatch
 from athena_om.resources.aws import AthenaResource
@@ -35,10 +35,10 @@ def athena_schemas(
     owners = owner_resolver_from_openmetadata(openmetadata.get_client()) if sync.include_owners else None
     batch, databases = plan_schemas(aws.glue(), aws.lakeformation() if sync.include_tags else None, sync, owners)
     names = [db.name for db in databases]
-    known = set(context.instance.get_dynamic_partitions(glue_database_partitions.name))
+    known = set(context.instance.get_dynamic_partitions(GLUE_DATABASES))
     new = [name for name in names if name not in known]
     if new:
-        context.instance.add_dynamic_partitions(glue_database_partitions.name, new)
+        context.instance.add_dynamic_partitions(GLUE_DATABASES, new)
     batch.metadata["schemas"] = MetadataValue.md("\n".join(f"- `{name}`" for name in names) or "(none)")
     batch.metadata["new_partitions"] = len(new)
     batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))

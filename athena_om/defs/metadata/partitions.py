@@ -2,4 +2,5 @@
 
 from dagster import DynamicPartitionsDefinition
 
-glue_database_partitions = DynamicPartitionsDefinition(name="glue_databases")
+GLUE_DATABASES = "glue_databases"
+glue_database_partitions = DynamicPartitionsDefinition(name=GLUE_DATABASES)

@@ -3,7 +3,7 @@
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from athena_om.defs.metadata.jobs import athena_schemas_job, athena_tables_job
-from athena_om.defs.metadata.partitions import glue_database_partitions
+from athena_om.defs.metadata.partitions import GLUE_DATABASES
 
 
 @schedule(job=athena_schemas_job, cron_schedule="0 2 * * *", execution_timezone="UTC")
@@ -18,5 +18,5 @@ def daily_tables_refresh(context: ScheduleEvaluationContext) -> list[RunRequest]
     day = f"{context.scheduled_execution_time:%Y-%m-%d}"
     return [
         RunRequest(partition_key=db, run_key=f"tables:{db}:{day}")
-        for db in context.instance.get_dynamic_partitions(glue_database_partitions.name)
+        for db in context.instance.get_dynamic_partitions(GLUE_DATABASES)
     ]

@@ -15,7 +15,7 @@ from dagster import (
 from athena_om.athena.catalog import CatalogReadError, iter_table_update_times, read_databases
 from athena_om.catalog_sync import database_is_selected, selected_databases
 from athena_om.defs.metadata.jobs import athena_schemas_job, athena_tables_job
-from athena_om.defs.metadata.partitions import glue_database_partitions
+from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 
@@ -43,7 +43,7 @@ def glue_catalog_sensor(
     except CatalogReadError as exc:
         return SkipReason(str(exc))
     previous: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    known = set(context.instance.get_dynamic_partitions(glue_database_partitions.name))
+    known = set(context.instance.get_dynamic_partitions(GLUE_DATABASES))
     new = [db for db in databases if db not in known]
     fingerprints: dict[str, str] = {}
     run_requests: list[RunRequest] = []
