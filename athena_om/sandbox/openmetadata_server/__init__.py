@@ -2,6 +2,7 @@
 
 from athena_om.sandbox.openmetadata_server.app import OM_VERSION, close_app, create_app
 from athena_om.sandbox.openmetadata_server.faults import FailNextRule, FaultConfig
+from athena_om.sandbox.openmetadata_server.middleware import RecordedBody
 from athena_om.sandbox.openmetadata_server.server import OpenMetadataSandboxServer, main
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "FailNextRule",
     "FaultConfig",
     "OpenMetadataSandboxServer",
+    "RecordedBody",
     "close_app",
     "create_app",
     "main",

@@ -27,7 +27,12 @@ from athena_om.sandbox.openmetadata_server.catalog import (
 )
 from athena_om.sandbox.openmetadata_server.errors import ApiError, bad_request
 from athena_om.sandbox.openmetadata_server.faults import FaultConfig, FaultInjector
-from athena_om.sandbox.openmetadata_server.middleware import REQUEST_LOG_FILE, RequestLog, SandboxMiddleware
+from athena_om.sandbox.openmetadata_server.middleware import (
+    REQUEST_LOG_FILE,
+    BodyRecorder,
+    RequestLog,
+    SandboxMiddleware,
+)
 from athena_om.sandbox.openmetadata_server.store import Store, StoredEntity
 
 OM_VERSION = "1.9.0"
@@ -361,8 +366,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"code": error.status_code, "message": message}, status_code=error.status_code)
 
 
-def create_app(state_dir: Path, faults: FaultConfig | None = None, jwt_token: str | None = None) -> FastAPI:
-    """Build the sandbox server over ``state_dir``; with ``jwt_token`` every API call needs that bearer token."""
+def create_app(
+    state_dir: Path, faults: FaultConfig | None = None, jwt_token: str | None = None, record_bodies: bool = False
+) -> FastAPI:
+    """Build the sandbox server over ``state_dir``; with ``jwt_token`` every API call needs that bearer token.
+
+    With ``record_bodies`` every JSON body sent to the API is kept in memory (``app.state.body_recorder``), for
+    tests that check the bodies against OpenMetadata's own models.
+    """
     state_dir = Path(state_dir)
     store = Store(state_dir)
     catalog = Catalog(store)
@@ -372,6 +383,7 @@ def create_app(state_dir: Path, faults: FaultConfig | None = None, jwt_token: st
     app.state.store = store
     app.state.faults = injector
     app.state.request_log = request_log
+    app.state.body_recorder = BodyRecorder() if record_bodies else None
     api = SandboxApi(catalog)
 
     router = APIRouter(prefix=API_PREFIX)
@@ -389,7 +401,13 @@ def create_app(state_dir: Path, faults: FaultConfig | None = None, jwt_token: st
     app.include_router(router)
     _add_sandbox_routes(app, store, injector, request_log)
     _install_error_handlers(app)
-    app.add_middleware(SandboxMiddleware, jwt_token=jwt_token, faults=injector, request_log=request_log)
+    app.add_middleware(
+        SandboxMiddleware,
+        jwt_token=jwt_token,
+        faults=injector,
+        request_log=request_log,
+        body_recorder=app.state.body_recorder,
+    )
     return app
 
 

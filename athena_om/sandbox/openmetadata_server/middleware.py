@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,43 @@ class RequestLog:
             self._file.close()
 
 
+@dataclass(frozen=True)
+class RecordedBody:
+    """One request body the server received: what conformance tests validate against OpenMetadata's models."""
+
+    method: str
+    path: str
+    route: str
+    status: int
+    body: Any
+
+
+class BodyRecorder:
+    """Keeps every JSON request body that reached the API, in memory (opt-in: tests only, never tokens)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: list[RecordedBody] = []
+
+    def record(self, method: str, path: str, route: str, status: int, raw: bytes) -> None:
+        if not raw:
+            return
+        try:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = raw.decode("utf-8", errors="replace")
+        with self._lock:
+            self._bodies.append(RecordedBody(method, path, route, status, body))
+
+    def bodies(self) -> list[RecordedBody]:
+        with self._lock:
+            return list(self._bodies)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._bodies.clear()
+
+
 async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
     payload = json.dumps(body).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
@@ -74,11 +112,20 @@ async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict
 class SandboxMiddleware:
     """Auth first, then injected faults, then the app; every request ends in the log."""
 
-    def __init__(self, app: Any, *, jwt_token: str | None, faults: FaultInjector, request_log: RequestLog) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        jwt_token: str | None,
+        faults: FaultInjector,
+        request_log: RequestLog,
+        body_recorder: BodyRecorder | None = None,
+    ) -> None:
         self.app = app
         self._expected_auth = f"Bearer {jwt_token}".encode() if jwt_token else None
         self.faults = faults
         self.request_log = request_log
+        self.body_recorder = body_recorder
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -87,6 +134,13 @@ class SandboxMiddleware:
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
         status = 500
+        received: list[bytes] = []
+
+        async def receive_and_capture() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                received.append(message.get("body", b""))
+            return message
 
         async def send_and_capture(message: Any) -> None:
             nonlocal status
@@ -112,9 +166,12 @@ class SandboxMiddleware:
                     body = {"code": fault.status, "message": f"Injected fault: HTTP {fault.status}"}
                     await _send_json(send_and_capture, fault.status, body, headers)
                     return
-            await self.app(scope, receive, send_and_capture)
+            recording = self.body_recorder is not None and path.startswith("/api/")
+            await self.app(scope, receive_and_capture if recording else receive, send_and_capture)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or path
+            if self.body_recorder is not None and received:
+                self.body_recorder.record(method, path, template, status, b"".join(received))
             query = scope.get("query_string", b"").decode("latin-1")
             self.request_log.record(method, path, query, template, status, (time.perf_counter() - started) * 1000)

@@ -13,6 +13,7 @@ import uvicorn
 
 from athena_om.sandbox.openmetadata_server.app import close_app, create_app
 from athena_om.sandbox.openmetadata_server.faults import FaultConfig
+from athena_om.sandbox.openmetadata_server.middleware import RecordedBody
 
 TOKEN_ENV = "ATHENA_OM_SANDBOX_OM_TOKEN"
 
@@ -20,9 +21,15 @@ TOKEN_ENV = "ATHENA_OM_SANDBOX_OM_TOKEN"
 class OpenMetadataSandboxServer:
     """The sandbox OpenMetadata server on a local port, served by uvicorn in a daemon thread."""
 
-    def __init__(self, state_dir: Path, faults: FaultConfig | None = None, jwt_token: str | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        faults: FaultConfig | None = None,
+        jwt_token: str | None = None,
+        record_bodies: bool = False,
+    ) -> None:
         self.state_dir = Path(state_dir)
-        self.app = create_app(self.state_dir, faults=faults, jwt_token=jwt_token)
+        self.app = create_app(self.state_dir, faults=faults, jwt_token=jwt_token, record_bodies=record_bodies)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.base_url: str | None = None
@@ -52,6 +59,13 @@ class OpenMetadataSandboxServer:
         if self.base_url is None:
             raise RuntimeError("the sandbox OpenMetadata server is not running")
         return f"{self.base_url}/api"
+
+    def recorded_bodies(self) -> list[RecordedBody]:
+        """Every JSON body the API received so far (needs ``record_bodies=True``)."""
+        recorder = self.app.state.body_recorder
+        if recorder is None:
+            raise RuntimeError("body recording is off; create the server with record_bodies=True")
+        return recorder.bodies()
 
     def stop(self) -> None:
         """Stop serving and close the database; safe to call twice."""
