@@ -15,7 +15,7 @@ from athena_om.athena.catalog import TableListing, read_databases, read_tables
 from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.athena.models import GlueColumn, GlueDatabase, GlueTable, LFTag
 from athena_om.mapping.filters import filter_subject, is_filtered
-from athena_om.mapping.fqn import database_fqn, schema_fqn, table_fqn
+from athena_om.mapping.fqn import database_fqn, encode_entity_name, schema_fqn, table_fqn
 from athena_om.mapping.tables import (
     TableMappingOptions,
     glue_database_to_schema_request,
@@ -158,8 +158,9 @@ def plan_tables(
         batch.warnings += [f"{database}.{table.name}: {w}" for w in result.warnings]
         if result.request is None:
             batch.failures.append(str(result.error))
-            # A table we could not map still exists in Glue: never delete it from OpenMetadata.
-            present.add(table.name)
+            # A table we could not map still exists in Glue: never delete it from OpenMetadata, where it is
+            # stored under its encoded name.
+            present.add(encode_entity_name(table.name))
             continue
         present.add(result.request.name)
         requests.append(result.request)
