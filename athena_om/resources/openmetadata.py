@@ -90,7 +90,7 @@ class OpenMetadataIOManager(ConfigurableIOManager):
         report = BatchWriter(client).write(obj)
         # One payload per partition, so a downstream run of any single partition finds its own.
         for key, value in obj.payloads.items():
-            path = _payload_path(self, context, key)
+            path = _payload_path(self, context, context, key)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(pickle.dumps(value))
         metadata = report_metadata(report, obj, client.ui_base_url)
@@ -111,7 +111,7 @@ class OpenMetadataIOManager(ConfigurableIOManager):
         payloads = []
         keys: list[str | None] = list(context.asset_partition_keys) if context.has_asset_partitions else []
         for key in keys or [None]:
-            path = _payload_path(self, upstream, key)
+            path = _payload_path(self, context, upstream, key)
             if path.exists():
                 payloads.append(pickle.loads(path.read_bytes()))
         if not keys:
@@ -119,8 +119,12 @@ class OpenMetadataIOManager(ConfigurableIOManager):
         return payloads
 
 
-def _payload_path(manager: OpenMetadataIOManager, output: OutputContext, key: str | None) -> Path:
-    root = Path(manager.base_dir) if manager.base_dir else _dagster_home(output) / "athena_om"
+def _payload_path(
+    manager: OpenMetadataIOManager, current: OutputContext | InputContext, output: OutputContext, key: str | None
+) -> Path:
+    """Where ``output``'s payload for one partition lives; the instance comes from the running step (``current``),
+    because an upstream output context seen from a downstream step has none."""
+    root = Path(manager.base_dir) if manager.base_dir else _dagster_home(current) / "athena_om"
     parts = list(output.asset_key.path) if output.has_asset_key else [output.name or "output"]
     return root.joinpath(*parts, f"{(key or 'all')[:150]}.pickle")
 
@@ -129,7 +133,7 @@ def _dagster_home(context: OutputContext | InputContext) -> Path:
     try:
         instance = context.instance if isinstance(context, InputContext) else context.step_context.instance
         return Path(instance.root_directory)
-    except Exception:  # no instance (direct invocation in tests)
+    except Exception:  # no instance at all (direct invocation in tests)
         return Path.cwd() / ".dagster_home"
 
 
