@@ -4,10 +4,11 @@ from dagster import Definitions
 
 from athena_om.config import resolve_config_path
 from athena_om.defs.metadata.definitions import defs as metadata_defs
+from athena_om.defs.usage.definitions import defs as usage_defs
 from athena_om.resources.factory import resources_from_workflow
 from athena_om.resources.settings import workflow_config_at
 
-AREAS = [metadata_defs]
+AREAS = [metadata_defs, usage_defs]
 
 
 def build_definitions(config_path: str | None = None) -> Definitions:

@@ -78,6 +78,8 @@ class SyncBatch:
     metadata: dict[str, Any] = field(default_factory=dict)
     # Typed values for downstream assets, by partition key (None when unpartitioned); kept by the IO manager.
     payloads: dict[str | None, Any] = field(default_factory=dict)
+    # Table FQN -> id the planner already read from OpenMetadata; the writer uses them instead of looking up.
+    known_table_ids: dict[str, str] = field(default_factory=dict)
 
     def add(self, operation: Operation) -> None:
         self.operations.append(operation)

@@ -23,6 +23,8 @@ from athena_om.openmetadata.models import ColumnLineage, EntitiesEdge, EntityRef
 
 log = logging.getLogger(__name__)
 
+PerTableOperation = ReportUsage | PutTableJoins | AddLineage
+
 
 class UnsafeDeletionError(Exception):
     """Deleting what the source no longer lists looks wrong; nothing was deleted."""
@@ -57,11 +59,21 @@ class BatchWriter:
 
     def write(self, batch: SyncBatch) -> SyncReport:
         report = SyncReport()
+        self._ids.update(batch.known_table_ids)
         for failure in batch.failures:
             report.failures.append(failure)
             report.counts["failed"] += 1
+        # Consecutive usage, joins and lineage operations are independent of each other, so they go out
+        # concurrently; anything else (and ComputePercentiles in particular) waits for them to finish.
+        per_table: list[PerTableOperation] = []
         for operation in batch.operations:
+            if isinstance(operation, ReportUsage | PutTableJoins | AddLineage):
+                per_table.append(operation)
+                continue
+            self._per_table_concurrently(per_table, report)
+            per_table = []
             self._apply(operation, report)
+        self._per_table_concurrently(per_table, report)
         return report
 
     def _apply(self, op: Operation, report: SyncReport) -> None:
@@ -144,8 +156,36 @@ class BatchWriter:
             self._ids[fqn] = entity["id"] if entity else None
         return self._ids[fqn]
 
-    def _per_table(self, op: ReportUsage | PutTableJoins | AddLineage, report: SyncReport) -> None:
+    def _per_table_concurrently(self, ops: list[PerTableOperation], report: SyncReport) -> None:
+        """Run per-table operations on the client's threads; the same lineage edge is never written twice at once."""
+        groups: dict[object, list[PerTableOperation]] = {}
+        for index, op in enumerate(ops):
+            # Lineage is read-merge-write, so two operations on one edge must run one after the other.
+            key = ("edge", op.from_fqn, op.to_fqn) if isinstance(op, AddLineage) else index
+            groups.setdefault(key, []).append(op)
+
+        def run(group: list[PerTableOperation]) -> list[tuple[PerTableOperation, str | None]]:
+            return [(op, self._per_table_error(op)) for op in group]
+
+        for outcomes in self.client.map_concurrently(run, list(groups.values())):
+            for op, error in outcomes:
+                self._record_per_table(op, error, report)
+
+    def _per_table(self, op: PerTableOperation, report: SyncReport) -> None:
+        self._record_per_table(op, self._per_table_error(op), report)
+
+    @staticmethod
+    def _record_per_table(op: PerTableOperation, error: str | None, report: SyncReport) -> None:
         kind = type(op).__name__
+        if error is None:
+            report.counts[f"{kind}.written"] += 1
+            return
+        report.counts[f"{kind}.failed"] += 1
+        report.counts["failed"] += 1
+        report.failures.append(f"{kind} {getattr(op, 'table_fqn', None) or op_label(op)}: {error}")
+
+    def _per_table_error(self, op: PerTableOperation) -> str | None:
+        """Carry out one usage, joins or lineage operation; the error message, or None when it was written."""
         try:
             if isinstance(op, ReportUsage):
                 table_id = self._require_id(op.table_fqn)
@@ -156,11 +196,9 @@ class BatchWriter:
                 self.client.request("PUT", f"/v1/tables/{table_id}/joins", json=op.joins.to_body())
             else:
                 self._add_lineage(op)
-            report.counts[f"{kind}.written"] += 1
         except (OpenMetadataError, LookupError) as exc:
-            report.counts[f"{kind}.failed"] += 1
-            report.counts["failed"] += 1
-            report.failures.append(f"{kind} {getattr(op, 'table_fqn', None) or op_label(op)}: {exc}")
+            return str(exc)
+        return None
 
     def _require_id(self, fqn: str) -> str:
         table_id = self.table_id(fqn)

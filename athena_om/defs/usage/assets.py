@@ -1,0 +1,130 @@
+"""Query-log assets: a day's Athena query history as Query entities, then that day's usage and lineage.
+
+They refer to tables the catalog assets create, in different partitions (daily here, per Glue database there),
+so there is no asset dependency between them: sync the catalog first (``athena_schemas``, ``athena_tables``).
+Each asset checks that the service is in OpenMetadata and fails with that advice when it is not.
+"""
+
+from datetime import date
+
+from dagster import AssetExecutionContext, BackfillPolicy, Failure, MetadataValue, asset
+
+from athena_om.defs.usage.partitions import query_history_days
+from athena_om.openmetadata.batches import SyncBatch
+from athena_om.resources.aws import AthenaResource
+from athena_om.resources.openmetadata import OpenMetadataResource
+from athena_om.resources.settings import AthenaOmSettingsResource
+from athena_om.settings import SyncSettings
+from athena_om.usage_sync import (
+    CatalogNotSyncedError,
+    CatalogSnapshot,
+    QueryLogDay,
+    combine_batches,
+    plan_lineage,
+    plan_query_entities,
+    plan_usage,
+    read_catalog_snapshot,
+    read_query_logs,
+)
+
+GROUP = "athena_usage"
+
+
+def _catalog(openmetadata: OpenMetadataResource, sync: SyncSettings) -> CatalogSnapshot:
+    openmetadata.check_server()
+    try:
+        return read_catalog_snapshot(openmetadata.get_client(), sync)
+    except CatalogNotSyncedError as exc:
+        raise Failure(description=str(exc)) from None
+
+
+def _query_logs(context: AssetExecutionContext, athena_query_log: list) -> list[QueryLogDay]:
+    logs = [log for log in athena_query_log if isinstance(log, QueryLogDay)]
+    missing = sorted(set(context.partition_keys) - {log.day.isoformat() for log in logs})
+    if missing:
+        raise Failure(
+            description=f"No query log for {', '.join(missing)}: materialize athena_query_log for these days first "
+            "(athena_query_history_job runs all three)."
+        )
+    return logs
+
+
+@asset(
+    group_name=GROUP,
+    io_manager_key="openmetadata_io_manager",
+    partitions_def=query_history_days,
+    # A backfill reads the history once for its whole range: Athena lists newest first, so an old day read
+    # alone pages through every newer query.
+    backfill_policy=BackfillPolicy.single_run(),
+    kinds={"athena", "openmetadata"},
+)
+def athena_query_log(
+    context: AssetExecutionContext,
+    aws: AthenaResource,
+    openmetadata: OpenMetadataResource,
+    settings: AthenaOmSettingsResource,
+) -> SyncBatch:
+    """The day's Athena queries (every enabled workgroup, or the configured ones) as OpenMetadata Query entities.
+
+    athena-om's and dbt's own queries are left out; failed and cancelled ones are kept with their cost but not
+    used for usage or lineage. Successful queries are parsed once here for the downstream assets.
+    """
+    sync = settings.sync_settings()
+    snapshot = _catalog(openmetadata, sync)
+    days = [date.fromisoformat(key) for key in context.partition_keys]
+    logs = read_query_logs(aws.athena(), days, sync, snapshot.schema())
+    batch = combine_batches(plan_query_entities(log, snapshot, sync) for log in logs)
+    batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
+    if "parse_failures" in batch.metadata:
+        batch.metadata["parse_failures"] = MetadataValue.md(batch.metadata["parse_failures"])
+    return batch
+
+
+@asset(
+    group_name=GROUP,
+    io_manager_key="openmetadata_io_manager",
+    partitions_def=query_history_days,
+    backfill_policy=BackfillPolicy.single_run(),
+    kinds={"openmetadata"},
+)
+def athena_table_usage(
+    context: AssetExecutionContext,
+    openmetadata: OpenMetadataResource,
+    settings: AthenaOmSettingsResource,
+    athena_query_log: list,
+) -> SyncBatch:
+    """Per table, the number of the day's successful queries that read it; percentiles; frequently joined tables.
+
+    The day's count is posted (OpenMetadata replaces it), so re-running a day never adds to it.
+    """
+    snapshot = _catalog(openmetadata, settings.sync_settings())
+    batch = combine_batches(plan_usage(log, snapshot) for log in _query_logs(context, athena_query_log))
+    batch.metadata["top_tables"] = MetadataValue.md(batch.metadata["top_tables"])
+    return batch
+
+
+@asset(
+    group_name=GROUP,
+    io_manager_key="openmetadata_io_manager",
+    partitions_def=query_history_days,
+    backfill_policy=BackfillPolicy.single_run(),
+    kinds={"openmetadata"},
+)
+def athena_lineage(
+    context: AssetExecutionContext,
+    openmetadata: OpenMetadataResource,
+    settings: AthenaOmSettingsResource,
+    athena_query_log: list,
+) -> SyncBatch:
+    """Table and column lineage from the day's CTAS, INSERT, MERGE, CREATE VIEW, UPDATE and DELETE, and views.
+
+    Each edge is merged with what OpenMetadata already has. Unparseable queries and tables OpenMetadata does not
+    have are counted and listed in the warnings with their query id.
+    """
+    sync = settings.sync_settings()
+    snapshot = _catalog(openmetadata, sync)
+    logs = _query_logs(context, athena_query_log)
+    # Views do not depend on the day: their lineage is planned once per run, with the first day.
+    return combine_batches(
+        plan_lineage(log, snapshot, include_views=sync.include_views and index == 0) for index, log in enumerate(logs)
+    )

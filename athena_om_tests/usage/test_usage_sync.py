@@ -1,0 +1,238 @@
+"""Planning the query log, usage and lineage from parsed queries and a catalog snapshot (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from athena_om.athena.models import QueryExecution
+from athena_om.mapping.fqn import column_fqn, table_fqn
+from athena_om.mapping.sql_lineage import TableName, parse_query
+from athena_om.openmetadata.batches import AddLineage, ComputePercentiles, PutEntities, PutTableJoins, ReportUsage
+from athena_om.openmetadata.models import LineageSource
+from athena_om.settings import SyncSettings
+from athena_om.usage_sync import (
+    CatalogSnapshot,
+    CatalogTable,
+    QueryLogDay,
+    catalog_table_from_entity,
+    day_bounds,
+    parse_executions,
+    plan_lineage,
+    plan_query_entities,
+    plan_usage,
+    self_issued_patterns,
+    view_statement,
+)
+
+SETTINGS = SyncSettings(service_name="svc", price_per_tb_usd=5.0)
+DAY = date(2026, 3, 9)
+
+
+def table(database: str, name: str, columns: list[str], *, view_sql: str | None = None) -> CatalogTable:
+    fqn = table_fqn("svc", "default", database, name)
+    return CatalogTable(
+        name=TableName("awsdatacatalog", database, name),
+        fqn=fqn,
+        id=f"id-{database}-{name}",
+        columns=tuple(columns),
+        column_fqns=frozenset(column_fqn(fqn, *c.split(".")) for c in columns),
+        is_view=view_sql is not None,
+        view_sql=view_sql,
+    )
+
+
+SNAPSHOT = CatalogSnapshot(
+    {
+        t.name: t
+        for t in (
+            table("sales", "orders", ["order_id", "customer_id", "amount", "address", "address.city"]),
+            table("sales", "customers", ["customer_id", "name", "country"]),
+            table("sales", "order_summary", ["customer_id", "total"]),
+            table("sales", "big_orders", ["order_id", "customer_id", "amount", "address"]),
+            table(
+                "sales",
+                "by_country",
+                ["country", "n"],
+                view_sql="SELECT country, count(*) AS n FROM customers GROUP BY country",
+            ),
+        )
+    }
+)
+
+
+def execution(n: int, sql: str, state: str = "SUCCEEDED", scanned: int = 10**9) -> QueryExecution:
+    at = datetime(2026, 3, 9, 10, n, tzinfo=UTC)
+    return QueryExecution(
+        query_id=f"q{n}",
+        query=sql,
+        state=state,
+        submitted_at=at,
+        completed_at=at,
+        total_execution_ms=1000 + n,
+        data_scanned_bytes=scanned,
+        workgroup="primary",
+        catalog="AwsDataCatalog",
+        database="sales",
+    )
+
+
+def day_log(*queries: QueryExecution) -> QueryLogDay:
+    log = QueryLogDay(day=DAY, queries=list(queries), workgroups=["primary"])
+    log.parsed = parse_executions(log.queries, SNAPSHOT.schema())
+    return log
+
+
+LOG = day_log(
+    execution(1, "SELECT o.order_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id"),
+    execution(2, "SELECT * FROM orders"),
+    execution(3, "INSERT INTO order_summary SELECT customer_id, sum(amount) FROM orders GROUP BY customer_id"),
+    execution(4, "CREATE TABLE big_orders AS SELECT * FROM orders WHERE amount > 100"),
+    execution(5, "SELECT * FROM customers", state="FAILED"),
+    execution(6, "SELECT * FROM nowhere.ghost"),
+    execution(7, "INSERT INTO nowhere.ghost SELECT customer_id FROM customers"),
+    execution(8, "SELEC nonsense FORM"),
+    execution(9, "UNLOAD (SELECT name FROM customers) TO 's3://bucket/x/'"),
+)
+
+
+def test_day_bounds_are_utc_midnights() -> None:
+    assert day_bounds(DAY) == (datetime(2026, 3, 9, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC))
+
+
+def test_self_issued_markers_accept_whole_comments_and_patterns() -> None:
+    patterns = self_issued_patterns(["/* athena-om */", r"^airflow\b"])
+    from athena_om.mapping.sql_lineage import is_self_issued
+
+    assert is_self_issued("/* athena-om */ SELECT 1", patterns)
+    assert is_self_issued("/* airflow dag=x */ SELECT 1", patterns)
+    assert is_self_issued('/* {"app": "dbt"} */ SELECT 1', patterns)
+    assert not is_self_issued("/* athena-omnibus */ SELECT 1", patterns)
+    assert not is_self_issued("SELECT 1 /* athena-om */", patterns)
+
+
+def test_only_successful_queries_are_parsed() -> None:
+    assert "q5" not in LOG.parsed
+    assert [qid for qid, _ in LOG.parse_failures()] == ["q8"]
+
+
+def test_query_entities_name_tables_used_and_cost() -> None:
+    batch = plan_query_entities(LOG, SNAPSHOT, SETTINGS)
+    (put,) = batch.operations
+    assert isinstance(put, PutEntities) and put.collection == "queries"
+    by_name = {r.name: r for r in put.requests}
+    assert set(by_name) == {f"q{n}" for n in range(1, 10)}
+    used = {ref.fullyQualifiedName for ref in by_name["q3"].queryUsedIn}
+    assert used == {SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", n)) for n in ("orders", "order_summary")}
+    assert by_name["q6"].queryUsedIn is None  # the only table is unknown to OpenMetadata
+    assert by_name["q5"].queryUsedIn is None
+    assert by_name["q1"].duration == 1001.0
+    assert by_name["q1"].dialect == "athena"
+    assert "FAILED" in by_name["q5"].description
+    assert batch.metadata["queries_read"] == 9
+    assert batch.metadata["queries_failed_or_cancelled"] == 1
+    assert batch.metadata["queries_failed_to_parse"] == 1
+    assert "q8" in batch.metadata["parse_failures"]
+    assert batch.metadata["tables_not_in_openmetadata"] == 1
+    # 8 billed queries at 1 GB each and one failed (free), at $5/TB
+    assert batch.metadata["estimated_cost_usd"] == round(8 * 0.005, 4)
+    assert batch.payloads == {"2026-03-09": LOG}
+    assert (
+        batch.known_table_ids[SNAPSHOT.tables[TableName("awsdatacatalog", "sales", "orders")].fqn] == "id-sales-orders"
+    )
+
+
+def test_usage_counts_successful_reads_of_known_tables_then_percentiles_then_joins() -> None:
+    batch = plan_usage(LOG, SNAPSHOT)
+    usage = {op.table_fqn.rsplit(".", 1)[1]: op.count for op in batch.operations if isinstance(op, ReportUsage)}
+    # orders: q1, q2, q3, q4; customers: q1, q7, q9 (q5 failed, q8 unparseable); ghost is unknown
+    assert usage == {"orders": 4, "customers": 3}
+    kinds = [type(op).__name__ for op in batch.operations]
+    assert kinds.index("ComputePercentiles") == len(usage)
+    assert isinstance(batch.operations[len(usage)], ComputePercentiles)
+    joins = {op.table_fqn.rsplit(".", 1)[1]: op.joins for op in batch.operations if isinstance(op, PutTableJoins)}
+    assert set(joins) == {"orders", "customers"}
+    (column,) = joins["orders"].columnJoins
+    assert column.columnName == "customer_id"
+    assert column.joinedWith[0].fullyQualifiedName.endswith("sales.customers.customer_id")
+    assert batch.metadata["tables_with_usage"] == 2
+    assert batch.metadata["tables_not_in_openmetadata"] == 1
+    assert "sales.orders` | 4 |" in batch.metadata["top_tables"]
+
+
+def test_lineage_from_insert_ctas_and_views_with_column_edges() -> None:
+    batch = plan_lineage(LOG, SNAPSHOT)
+    edges = {(op.from_fqn.rsplit(".", 1)[1], op.to_fqn.rsplit(".", 1)[1]): op.details for op in batch.operations}
+    assert isinstance(batch.operations[0], AddLineage)
+    assert set(edges) == {("orders", "order_summary"), ("orders", "big_orders"), ("customers", "by_country")}
+    summary = edges[("orders", "order_summary")]
+    assert summary.source == LineageSource.QUERY_LINEAGE
+    assert summary.sqlQuery.startswith("INSERT INTO order_summary")
+    to_total = next(c for c in summary.columnsLineage if c.toColumn.endswith(".total"))
+    assert to_total.fromColumns == [
+        column_fqn(SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", "orders")), "amount")
+    ]
+    # SELECT * expanded with the catalog's columns: every column of big_orders comes from orders
+    ctas = edges[("orders", "big_orders")]
+    assert sorted(c.toColumn.rsplit(".", 1)[1] for c in ctas.columnsLineage) == [
+        "address",
+        "amount",
+        "customer_id",
+        "order_id",
+    ]
+    view = edges[("customers", "by_country")]
+    assert view.source == LineageSource.VIEW_LINEAGE
+    assert [c.toColumn.rsplit(".", 1)[1] for c in view.columnsLineage] == ["country"]
+    assert batch.metadata["unload_to_s3"] == 1
+    assert batch.metadata["queries_failed_to_parse"] == 1
+    assert any("q7" in w and "nowhere.ghost" in w for w in batch.warnings)
+    assert any("q8" in w for w in batch.warnings)
+
+
+def test_lineage_merges_queries_writing_the_same_edge_and_skips_self_edges() -> None:
+    log = day_log(
+        execution(1, "INSERT INTO order_summary (customer_id) SELECT customer_id FROM orders"),
+        execution(2, "INSERT INTO order_summary (total) SELECT amount FROM orders"),
+        execution(3, "INSERT INTO orders SELECT * FROM orders"),
+    )
+    batch = plan_lineage(log, SNAPSHOT, include_views=False)
+    (op,) = batch.operations
+    assert [c.toColumn.rsplit(".", 1)[1] for c in op.details.columnsLineage] == ["customer_id", "total"]
+    assert op.details.sqlQuery.endswith("SELECT amount FROM orders")
+
+
+def test_column_edges_to_columns_openmetadata_lacks_are_dropped_and_counted() -> None:
+    log = day_log(execution(1, "INSERT INTO order_summary (customer_id, total) SELECT customer_id, bogus FROM orders"))
+    batch = plan_lineage(log, SNAPSHOT, include_views=False)
+    (op,) = batch.operations
+    assert [c.toColumn.rsplit(".", 1)[1] for c in op.details.columnsLineage] == ["customer_id"]
+    assert batch.metadata["column_edges_skipped"] == 1
+
+
+def test_view_statement_wraps_a_bare_select() -> None:
+    view = SNAPSHOT.tables[TableName("awsdatacatalog", "sales", "by_country")]
+    assert view_statement(view).startswith('CREATE OR REPLACE VIEW "sales"."by_country" AS\nSELECT country')
+
+
+def test_catalog_table_from_an_openmetadata_entity_flattens_struct_columns() -> None:
+    fqn = "svc.default.sales.orders"
+    entity = {
+        "id": "t1",
+        "fullyQualifiedName": fqn,
+        "tableType": "Regular",
+        "columns": [
+            {"name": "order_id", "fullyQualifiedName": f"{fqn}.order_id"},
+            {"name": "address", "children": [{"name": "city"}]},
+        ],
+    }
+    parsed = catalog_table_from_entity(entity)
+    assert parsed.name == TableName("awsdatacatalog", "sales", "orders")
+    assert parsed.columns == ("order_id", "address", "address.city")
+    assert f"{fqn}.address.city" in parsed.column_fqns
+    assert not parsed.is_view
+
+
+def test_unknown_columns_are_left_out_of_joins() -> None:
+    log = day_log(execution(1, "SELECT 1 FROM orders o JOIN customers c ON o.bogus = c.customer_id"))
+    joins = [op for op in plan_usage(log, SNAPSHOT).operations if isinstance(op, PutTableJoins)]
+    assert all(not op.joins.columnJoins for op in joins)
+    assert parse_query("SELECT 1", "sales") is not None
