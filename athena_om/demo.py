@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from athena_om.config import SANDBOX_CONFIG_PATH
 from athena_om.openmetadata.client import OpenMetadataClient
@@ -83,9 +84,20 @@ def print_summary(api_url: str, token: str, service: str) -> None:
             params = {"service": service} if collection in {"databases", "queries"} else {}
             count = sum(1 for _ in client.list_all(collection, params=params))
             print(f"  {label:<17} {count}")
-        tables = list(client.list_all("tables", params={"database": f"{service}.default"}, page_size=5))[:5]
-        print("A few tables:")
+        tables = list(client.list_all("tables", params={"database": f"{service}.default"}, fields=["usageSummary"]))
+        edges = used = 0
         for table in tables:
+            lineage = client.request(
+                "GET",
+                f"/v1/lineage/table/name/{quote(table['fullyQualifiedName'], safe='')}",
+                params={"upstreamDepth": 1, "downstreamDepth": 0},
+            ).json()
+            edges += len(lineage.get("upstreamEdges") or [])
+            used += bool((table.get("usageSummary") or {}).get("dailyStats", {}).get("count"))
+        print(f"  {'lineage edges':<17} {edges}")
+        print(f"  {'tables with usage':<17} {used}")
+        print("A few tables:")
+        for table in tables[:5]:
             print(f"  {table['fullyQualifiedName']}")
 
 
@@ -108,11 +120,14 @@ def run_demo(state_dir: Path, days: int = 3) -> int:
                 },
             )
         )
-    today = datetime.now(UTC).date()
-    if days > 0 and _has_job("athena_usage_lineage_job"):
-        for offset in range(days, 0, -1):
-            day = (today - timedelta(days=offset)).isoformat()
-            statuses.append(launch_and_wait("athena_usage_lineage_job", env, {"dagster/partition": day}))
+    if days > 0:
+        # One run over the last `days` days: the history is read once for the whole range.
+        today = datetime.now(UTC).date()
+        last_days = {
+            "dagster/asset_partition_range_start": (today - timedelta(days=days)).isoformat(),
+            "dagster/asset_partition_range_end": (today - timedelta(days=1)).isoformat(),
+        }
+        statuses.append(launch_and_wait("athena_query_history_job", env, last_days))
     print_summary(info.openmetadata_api_url, launcher.SANDBOX_TOKEN, "athena_sandbox")
     print(
         "\nThe sandbox is still running. Look around with:\n"
@@ -125,9 +140,3 @@ def run_demo(state_dir: Path, days: int = 3) -> int:
         print(f"\n{len(failed)} run(s) did not succeed: open them in the Dagster UI to see why.", file=sys.stderr)
         return 1
     return 0
-
-
-def _has_job(name: str) -> bool:
-    from athena_om.definitions import AREAS
-
-    return any(job.name == name for area in AREAS for job in (area.jobs or []))
