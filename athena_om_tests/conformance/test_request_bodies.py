@@ -1,8 +1,7 @@
 """Every body a real sync sends, recorded by the sandbox OpenMetadata server and validated against OpenMetadata's
 own models: the demo lake, the hostile catalog and a synthetic catalog of a few hundred tables, through Dagster.
 
-Query, usage, joins and lineage bodies are produced from the demo query history through the mapping layer and
-the batch writer; once their assets exist, materializing them here adds their bodies to the same check.
+Query, usage, joins and lineage bodies come from materializing the query-history assets over two demo days.
 """
 
 from __future__ import annotations
@@ -15,17 +14,9 @@ from pathlib import Path
 import pytest
 from dagster import instance_for_test, materialize
 
-from athena_om.athena.query_history import read_history
 from athena_om.defs.metadata.assets import athena_schemas, athena_tables
 from athena_om.defs.metadata.partitions import glue_database_partitions
-from athena_om.mapping.fqn import column_fqn, table_fqn
-from athena_om.mapping.queries import query_to_create_request
-from athena_om.mapping.sql_lineage import ParsedQuery, TableName, parse_query
-from athena_om.mapping.usage import daily_table_usage, table_joins, table_joins_request
-from athena_om.openmetadata.batches import AddLineage, PutTableJoins, ReportUsage, SyncBatch
-from athena_om.openmetadata.client import OpenMetadataClient
-from athena_om.openmetadata.models import ColumnLineage, EntityReference, LineageDetails, LineageSource
-from athena_om.openmetadata.writer import BatchWriter
+from athena_om.defs.usage.assets import athena_lineage, athena_query_log, athena_table_usage
 from athena_om.sandbox.aws import DEMO_TABLES, AwsSandbox, seed_demo_lake
 from athena_om.sandbox.aws.seed import seed_hostile_tables, seed_synthetic_catalog
 from athena_om.sandbox.launcher import SANDBOX_TOKEN, seed_openmetadata_people
@@ -37,66 +28,6 @@ pytestmark = [pytest.mark.conformance, pytest.mark.slow]
 
 SERVICE = "athena_sandbox"
 SYNTHETIC_TABLES = 300
-
-
-def fqn_of(table: TableName) -> str:
-    return table_fqn(SERVICE, "default", table.database, table.table)
-
-
-def write_history_bodies(aws: AwsSandbox, client: OpenMetadataClient) -> None:
-    """Queries, one day's usage and joins, and lineage from the demo history, written like the assets will."""
-    end = DEMO_NOW
-    history = read_history(aws.client("athena"), ["primary", "etl"], start=end - timedelta(days=2), end=end)
-    parsed = [(q, parse_query(q.query, q.database)) for q in history.queries]
-    assert parsed, "the demo history has no queries in the last two days"
-    ids: dict[str, str | None] = {}
-
-    def table_ref(table: TableName) -> EntityReference | None:
-        fqn = fqn_of(table)
-        if fqn not in ids:
-            entity = client.get_by_name("tables", fqn)
-            ids[fqn] = entity["id"] if entity else None
-        return EntityReference(id=ids[fqn], type="table") if ids[fqn] else None
-
-    for execution, result in parsed[:60]:
-        tables = sorted(result.source_tables) if isinstance(result, ParsedQuery) else []
-        used_in = [ref for ref in map(table_ref, tables) if ref is not None]
-        kind = result.statement_kind.value if isinstance(result, ParsedQuery) else None
-        client.put(
-            "queries", query_to_create_request(execution, service_name=SERVICE, used_in=used_in, statement_kind=kind)
-        )
-
-    day = (end - timedelta(days=1)).date()
-    batch = SyncBatch()
-    for table, count in daily_table_usage(parsed).items():
-        if table_ref(table) is not None:
-            batch.add(ReportUsage(fqn_of(table), day.isoformat(), count))
-    for table, counts in table_joins(parsed).items():
-        if table_ref(table) is not None:
-            joins = table_joins_request(day, table, counts, lambda t: fqn_of(t) if table_ref(t) else None)
-            batch.add(PutTableJoins(fqn_of(table), joins))
-    for execution, result in parsed:
-        if not isinstance(result, ParsedQuery) or result.target_table is None or table_ref(result.target_table) is None:
-            continue
-        target = fqn_of(result.target_table)
-        for source in result.source_tables:
-            if table_ref(source) is None or source == result.target_table:
-                continue
-            columns = [
-                ColumnLineage(
-                    fromColumns=sorted(column_fqn(fqn_of(t), *c.split(".")) for t, c in edge.source_columns),
-                    toColumn=column_fqn(target, *edge.target_column.split(".")),
-                    function=edge.function,
-                )
-                for edge in result.column_lineage
-                if any(t == source for t, _ in edge.source_columns)
-            ]
-            details = LineageDetails(
-                sqlQuery=execution.query, source=LineageSource.QUERY_LINEAGE, columnsLineage=columns or None
-            )
-            batch.add(AddLineage(fqn_of(source), target, details))
-    report = BatchWriter(client).write(batch)
-    assert not report.failures, report.failures[:10]
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +60,15 @@ def recorded(tmp_path_factory: pytest.TempPathFactory, om_models: Path) -> Itera
                     partition_key=database,
                     raise_on_error=False,
                 )
-            with OpenMetadataClient(om.api_url, SANDBOX_TOKEN) as client:
-                write_history_bodies(aws, client)
+            # The real query-history assets, over the last two days of the demo history, in one run.
+            days = [(DEMO_NOW - timedelta(days=n)).date().isoformat() for n in (2, 1)]
+            history = materialize(
+                [athena_query_log, athena_table_usage, athena_lineage],
+                instance=instance,
+                resources=defs.resources,
+                tags={"dagster/asset_partition_range_start": days[0], "dagster/asset_partition_range_end": days[1]},
+            )
+            assert history.success
         yield om.recorded_bodies()
     finally:
         om.stop()
