@@ -174,6 +174,7 @@ def plan_tables(
                 present_names=frozenset(present),
                 listing_complete=listing.complete,
                 max_deleted_share=settings.max_deleted_share,
+                listing_error=listing.error,
             )
         )
     batch.metadata["glue_tables"] = len(listing.tables)

@@ -36,6 +36,7 @@ class SoftDeleteMissing:
     present_names: frozenset[str]
     listing_complete: bool
     max_deleted_share: float = 0.2
+    listing_error: str | None = None  # why the listing is incomplete, repeated in the refusal
 
 
 @dataclass

@@ -123,7 +123,8 @@ class BatchWriter:
         if not op.listing_complete:
             raise UnsafeDeletionError(
                 f"Not deleting {len(missing)} {op.collection} under {op.parent_fqn}: the source listing did not "
-                "complete. Fix the read error above and run again; nothing was deleted."
+                f"complete ({op.listing_error or 'see the read error above'}). Fix that and run again; nothing "
+                "was deleted."
             )
         if not op.present_names:
             raise UnsafeDeletionError(

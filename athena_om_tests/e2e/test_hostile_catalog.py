@@ -238,6 +238,8 @@ def test_the_forbidden_database_is_reported_and_nothing_of_it_is_deleted(
     assert not run.success
     assert forbidden in run.failure
     assert "listing did not complete" in run.failure
+    # The refusal itself says what to grant, not only the warning logs.
+    assert f"grant glue:GetTables on database '{forbidden}'" in run.failure
     logs = " ".join(serialize_value(e) for e in instance.all_logs(stack.run_ids[-1]))
     assert f"grant glue:GetTables on database '{forbidden}'" in logs
     assert [t["name"] for t in tables_in_openmetadata(stack, forbidden)] == ["secrets"]
