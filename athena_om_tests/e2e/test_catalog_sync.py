@@ -43,7 +43,9 @@ def test_first_sync_lands_every_demo_table_and_a_second_sync_writes_nothing(
 
     client = stack.client()
     for spec in DEMO_TABLES:
-        table = client.get_by_name("tables", table_fqn(SERVICE, "default", spec.database, spec.name), fields=["columns"])
+        table = client.get_by_name(
+            "tables", table_fqn(SERVICE, "default", spec.database, spec.name), fields=["columns"]
+        )
         assert table is not None, spec.name
         names = [c["name"] for c in table["columns"]]
         assert len(names) == len({n.lower() for n in names}), f"duplicate columns in {spec.name}"
