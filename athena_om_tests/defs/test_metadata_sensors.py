@@ -15,21 +15,16 @@ from athena_om.defs.metadata.schedules import daily_tables_refresh
 from athena_om.defs.metadata.sensors import glue_catalog_sensor
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.settings import AthenaOmSettingsResource
-from athena_om.sandbox.aws import DEMO_DATABASES, AwsSandbox, seed_demo_lake
+from athena_om.sandbox.aws import DEMO_DATABASES, AwsSandbox
+from athena_om_tests.aws_sandbox import running_aws_sandbox
 
 EXAMPLE = Path(__file__).parents[2] / "athena_om" / "config" / "examples" / "sandbox.yaml"
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[AwsSandbox]:
-    aws = AwsSandbox()
-    seed_demo_lake(aws)
-    aws.start()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in aws.environment().items():
-            patch.setenv(key, value)
+    with running_aws_sandbox() as aws:
         yield aws
-    aws.stop()
 
 
 @pytest.fixture

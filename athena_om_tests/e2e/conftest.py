@@ -13,9 +13,10 @@ from dagster import DagsterInstance, Definitions, instance_for_test
 
 from athena_om.definitions import build_definitions
 from athena_om.openmetadata.client import OpenMetadataClient
-from athena_om.sandbox.aws import DEMO_TABLES, AwsSandbox, seed_demo_lake
+from athena_om.sandbox.aws import DEMO_TABLES, AwsSandbox
 from athena_om.sandbox.launcher import SANDBOX_TOKEN, seed_openmetadata_people
 from athena_om.sandbox.openmetadata_server import OpenMetadataSandboxServer
+from athena_om_tests.aws_sandbox import running_aws_sandbox
 
 EXAMPLE = Path(__file__).parents[2] / "athena_om" / "config" / "examples" / "sandbox.yaml"
 # A fixed "now" keeps the seeded query history identical across runs.
@@ -47,19 +48,11 @@ def write_workflow(path: Path, api_url: str, **overrides: object) -> Path:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
-    aws = AwsSandbox()
-    seed_demo_lake(aws, now=DEMO_NOW)
-    aws.start()
-    om = OpenMetadataSandboxServer(root / "openmetadata", jwt_token=SANDBOX_TOKEN)
-    om.start()
-    seed_openmetadata_people(om.api_url, {t.owner for t in DEMO_TABLES if t.owner})
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in aws.environment().items():
-            patch.setenv(key, value)
-        patch.setenv("OPENMETADATA_JWT_TOKEN", SANDBOX_TOKEN)
-        yield Stack(aws, om, write_workflow(root / "workflow.yaml", om.api_url))
-    om.stop()
-    aws.stop()
+    with running_aws_sandbox(DEMO_NOW) as aws, OpenMetadataSandboxServer(root / "om", jwt_token=SANDBOX_TOKEN) as om:
+        seed_openmetadata_people(om.api_url, {t.owner for t in DEMO_TABLES if t.owner})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("OPENMETADATA_JWT_TOKEN", SANDBOX_TOKEN)
+            yield Stack(aws, om, write_workflow(root / "workflow.yaml", om.api_url))
 
 
 @pytest.fixture(scope="module")

@@ -7,21 +7,16 @@ from collections.abc import Iterator
 import pytest
 
 from athena_om.resources.aws import AthenaResource
-from athena_om.sandbox.aws import AwsSandbox, seed_demo_lake
+from athena_om.sandbox.aws import AwsSandbox
+from athena_om_tests.aws_sandbox import running_aws_sandbox
 
 SECRET = "very-secret-key-77f1"
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[AwsSandbox]:
-    aws = AwsSandbox()
-    seed_demo_lake(aws)
-    aws.start()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in aws.environment().items():
-            patch.setenv(key, value)
+    with running_aws_sandbox() as aws:
         yield aws
-    aws.stop()
 
 
 def resource(**overrides: object) -> AthenaResource:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from athena_om.sandbox.aws import AwsSandbox, seed_demo_lake
+from athena_om.sandbox.aws import AwsSandbox
+from athena_om_tests.aws_sandbox import running_aws_sandbox
 
 # A fixed "now" keeps the seeded history identical across runs.
 DEMO_NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
@@ -16,11 +17,5 @@ DEMO_NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[AwsSandbox]:
     """A started sandbox seeded with the demo lake, with AWS_ENDPOINT_URL and dummy credentials exported."""
-    aws = AwsSandbox()
-    seed_demo_lake(aws, now=DEMO_NOW)
-    aws.start()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in aws.environment().items():
-            patch.setenv(key, value)
+    with running_aws_sandbox(DEMO_NOW) as aws:
         yield aws
-    aws.stop()
