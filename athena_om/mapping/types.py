@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from athena_om.mapping.fqn import column_fqn, encode_entity_name
 from athena_om.openmetadata.models import Column, DataType
@@ -113,8 +114,11 @@ class ParsedType:
         return current if current is not None and current.data_type is DataType.STRUCT else None
 
 
+@lru_cache(maxsize=4096)
 def parse_type_string(text: str) -> ParsedType:
     """Parse one Athena/Hive/Trino type string; raises :class:`TypeParseError` if it is malformed."""
+    # Memoized: a catalog repeats a few hundred type strings over many thousand columns, and ParsedType is
+    # frozen, so sharing one parse is safe.
     return _Parser(text).parse()
 
 

@@ -1,6 +1,15 @@
-"""Glue patches: NextToken/MaxResults pagination and injected AccessDenied per database."""
+"""Glue patches: NextToken/MaxResults pagination and injected AccessDenied per database.
+
+Listing pages are written as JSON directly: moto's model-driven serializer spends ~80 ms on a page of 100
+30-column tables, which made the sandbox, not the client, the bottleneck of a 10,000-table sync.
+"""
 
 from __future__ import annotations
+
+import calendar
+import json
+from datetime import datetime
+from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
@@ -41,17 +50,36 @@ def _page(response: GlueResponse, items: list, default: int, maximum: int) -> tu
         raise InvalidInputException("GetTables", str(error)) from error
 
 
-def get_databases(self: GlueResponse) -> ActionResult:
+def _without_nones(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nones(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nones(item) for item in value]
+    return value
+
+
+def _epoch_seconds(value: object) -> float:
+    # As moto's serializer writes Glue timestamps: a naive datetime is UTC, millisecond precision.
+    if not isinstance(value, datetime):
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return calendar.timegm(value.utctimetuple()) + (value.microsecond // 1000) / 1000.0
+
+
+def _json_page(result: dict[str, object]) -> str:
+    return json.dumps(_without_nones(result), default=_epoch_seconds)
+
+
+def get_databases(self: GlueResponse) -> str:
     """GetDatabases with pagination."""
     databases = self.glue_backend.get_databases()
     page, token = _page(self, databases, DATABASES_PAGE_MAX, DATABASES_PAGE_MAX)
     result: dict[str, object] = {"DatabaseList": [d.as_dict() for d in page]}
     if token:
         result["NextToken"] = token
-    return ActionResult(result)
+    return _json_page(result)
 
 
-def get_tables(self: GlueResponse) -> ActionResult:
+def get_tables(self: GlueResponse) -> str:
     """GetTables with pagination, sorted by name like AWS."""
     database = self.parameters.get("DatabaseName")
     _check_access(database, "GetTables")
@@ -61,7 +89,7 @@ def get_tables(self: GlueResponse) -> ActionResult:
     result: dict[str, object] = {"TableList": [t.as_dict() for t in page]}
     if token:
         result["NextToken"] = token
-    return ActionResult(result)
+    return _json_page(result)
 
 
 def get_table(self: GlueResponse) -> ActionResult:

@@ -385,6 +385,10 @@ def _included(entity: StoredEntity, include: str) -> bool:
 
 
 def _without_tags(column: dict[str, Any]) -> dict[str, Any]:
+    # Most columns carry no tags and no children: hand those back as they are (a list of 10,000 tables renders
+    # 300,000 columns; copying each one was a third of the listing's time).
+    if "tags" not in column and "children" not in column:
+        return column
     column = {key: value for key, value in column.items() if key != "tags"}
     if "children" in column:
         column["children"] = [_without_tags(child) for child in column["children"]]
