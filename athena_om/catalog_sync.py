@@ -65,6 +65,8 @@ def with_lf_tags_on_table(table: GlueTable, tags: LFTagIndex) -> GlueTable:
     """Attach LF-tags; a column keeps only tags that differ from its table's, since Lake Formation reports
     inherited tags on every column and repeating them on each column would only be noise."""
     table_tags = tags.for_table(table.database, table.name)
+    if not table_tags and not tags.has_column_tags(table.database, table.name):
+        return table  # most tables carry no tags: no copying of their columns
 
     def tagged(columns: tuple[GlueColumn, ...]) -> tuple[GlueColumn, ...]:
         return tuple(

@@ -27,6 +27,7 @@ class LFTagIndex:
     databases: dict[str, tuple[LFTag, ...]] = field(default_factory=dict)
     tables: dict[tuple[str, str], tuple[LFTag, ...]] = field(default_factory=dict)
     columns: dict[tuple[str, str, str], tuple[LFTag, ...]] = field(default_factory=dict)
+    tables_with_column_tags: set[tuple[str, str]] = field(default_factory=set)
     error: str | None = None
 
     def for_database(self, database: str) -> tuple[LFTag, ...]:
@@ -34,6 +35,9 @@ class LFTagIndex:
 
     def for_table(self, database: str, table: str) -> tuple[LFTag, ...]:
         return self.tables.get((database.lower(), table.lower()), ())
+
+    def has_column_tags(self, database: str, table: str) -> bool:
+        return (database.lower(), table.lower()) in self.tables_with_column_tags
 
     def for_column(self, database: str, table: str, column: str) -> tuple[LFTag, ...]:
         return self.columns.get((database.lower(), table.lower(), column.lower()), ())
@@ -95,3 +99,4 @@ def _index_table(index: LFTagIndex, item: dict[str, Any]) -> None:
     index.tables[(db, name)] = _tags(item.get("LFTagsOnTable"))
     for column in item.get("LFTagsOnColumns") or ():
         index.columns[(db, name, str(column.get("Name", "")).lower())] = _tags(column.get("LFTags"))
+        index.tables_with_column_tags.add((db, name))

@@ -56,6 +56,9 @@ class BatchWriter:
     def __init__(self, client: OpenMetadataClient) -> None:
         self.client = client
         self._ids: dict[str, str | None] = {}
+        # What OpenMetadata held under a parent before this batch wrote anything, listed once and shared by the
+        # skip-unchanged check and the deletion guard (a listing of a 500-table schema is megabytes of columns).
+        self._listings: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
 
     def write(self, batch: SyncBatch) -> SyncReport:
         report = SyncReport()
@@ -91,11 +94,19 @@ class BatchWriter:
 
     # -- entities --------------------------------------------------------------------------------------
 
+    def existing(self, collection: str, parent_filter: str, parent_fqn: str) -> list[dict[str, Any]]:
+        """id, name, FQN and sourceHash of the non-deleted entities OpenMetadata held under a parent."""
+        key = (collection, parent_filter, parent_fqn)
+        if key not in self._listings:
+            self._listings[key] = [
+                {k: e.get(k) for k in ("id", "name", "fullyQualifiedName", "sourceHash")}
+                for e in self.client.list_all(collection, params={parent_filter: parent_fqn})
+            ]
+        return self._listings[key]
+
     def existing_hashes(self, collection: str, parent_filter: str, parent_fqn: str) -> dict[str, str | None]:
         """name -> sourceHash of the non-deleted entities OpenMetadata holds under a parent."""
-        return {
-            e["name"]: e.get("sourceHash") for e in self.client.list_all(collection, params={parent_filter: parent_fqn})
-        }
+        return {e["name"]: e["sourceHash"] for e in self.existing(collection, parent_filter, parent_fqn)}
 
     def _put_entities(self, op: PutEntities, report: SyncReport) -> None:
         requests = list(op.requests)
@@ -116,7 +127,7 @@ class BatchWriter:
                 self._ids[result.fqn] = result.entity["id"]
 
     def _soft_delete_missing(self, op: SoftDeleteMissing, report: SyncReport) -> None:
-        existing = list(self.client.list_all(op.collection, params={op.parent_filter: op.parent_fqn}))
+        existing = self.existing(op.collection, op.parent_filter, op.parent_fqn)
         missing = [e for e in existing if e["name"] not in op.present_names]
         if not missing:
             return

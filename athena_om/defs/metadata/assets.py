@@ -10,7 +10,7 @@ from dagster import (
 from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.catalog_sync import owner_resolver_from_openmetadata, plan_schemas, plan_tables
 from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
-from athena_om.mapping.fqn import schema_fqn
+from athena_om.mapping.fqn import database_fqn
 from athena_om.openmetadata.batches import SyncBatch
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
@@ -75,8 +75,10 @@ def athena_tables(
     if tags.error:
         combined.warnings.append(tags.error)
     per_database: dict[str, int] = {}
+    database_fqn_ = database_fqn(sync.service_name, sync.database_name)
+    synced_schemas = {s["name"] for s in client.list_all("databaseSchemas", params={"database": database_fqn_})}
     for database in context.partition_keys:
-        if client.get_by_name("databaseSchemas", schema_fqn(sync.service_name, sync.database_name, database)) is None:
+        if database not in synced_schemas:
             combined.failures.append(
                 f"schema for Glue database {database!r} is not in OpenMetadata (filtered out or not yet synced); "
                 "materialize athena_schemas first"
