@@ -285,10 +285,12 @@ def dagster_sync(config_path: Path, instance: Any) -> dict[str, int]:
     result = materialize([athena_tables], instance=instance, resources=resources, tags=tags)
     if not result.success:
         raise RuntimeError("athena_tables failed")
-    for event in result.get_asset_materialization_events():
-        for key in ("created", "updated", "unchanged", "deleted", "failed"):
-            value = event.materialization.metadata.get(key)
-            counts[key] += int(value.value) if value is not None else 0
+    # One run over all partitions writes once; Dagster repeats that output's metadata on each partition's
+    # materialization, so the counts are read from one of them.
+    events = result.get_asset_materialization_events()
+    for key in ("created", "updated", "unchanged", "deleted", "failed"):
+        value = events[0].materialization.metadata.get(key) if events else None
+        counts[key] += int(value.value) if value is not None else 0
     return dict(counts)
 
 

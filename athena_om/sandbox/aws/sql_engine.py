@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
+import logging
+
 import sqlglot
 from sqlglot import exp
 
@@ -43,6 +45,8 @@ class AthenaSqlEngine:
     def translate(sql: str) -> list[str]:
         """Translate Athena SQL into DuckDB statements, naming unnamed result columns _col0, _col1… as Athena does."""
         statements = []
+        # Statements DuckDB answers natively (SHOW CREATE VIEW…) parse as commands; sqlglot warns on each.
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)
         for tree in sqlglot.parse(sql, read="athena"):
             if tree is None:
                 continue
