@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
-import logging
-
 import sqlglot
 from sqlglot import exp
 
