@@ -17,7 +17,7 @@ install: $(BIN)/athena-om ## create .venv and install athena-om with the sandbox
 demo: install ## start the sandbox and run the jobs with `dagster job launch`; prints what landed
 	$(BIN)/athena-om demo
 
-test: install ## the whole test suite (what CI runs)
+test: lint typecheck ## lint, type check, then the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 test-fast: install ## unit tests only (no sandbox servers, no downloads)

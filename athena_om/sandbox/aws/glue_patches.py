@@ -118,7 +118,7 @@ def get_partitions(self: GlueResponse) -> ActionResult:
 
 def install() -> None:
     """Replace moto's Glue handlers with the paginated ones."""
-    GlueResponse.get_databases = get_databases  # type: ignore[method-assign]
-    GlueResponse.get_tables = get_tables  # type: ignore[method-assign]
+    GlueResponse.get_databases = get_databases  # type: ignore[method-assign,assignment]
+    GlueResponse.get_tables = get_tables  # type: ignore[method-assign,assignment]
     GlueResponse.get_table = get_table  # type: ignore[method-assign]
     GlueResponse.get_partitions = get_partitions  # type: ignore[method-assign]
