@@ -29,6 +29,9 @@ RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 # OpenMetadata reports what a PUT did in this header (RestUtil.CHANGE_CUSTOM_HEADER).
 CHANGE_HEADER = "X-OpenMetadata-Change"
 
+# The first release whose create requests take an `owners` list (1.6 replaced the single `owner`).
+MIN_SERVER_VERSION = (1, 6)
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -189,6 +192,17 @@ class OpenMetadataClient:
     def version(self) -> ServerVersion:
         return ServerVersion.model_validate(self.request("GET", "/v1/system/version").json())
 
+    def check_version(self) -> str:
+        """The server's version, refusing servers older than the request bodies athena-om sends."""
+        version = self.version().version
+        if parse_version(version) < MIN_SERVER_VERSION:
+            minimum = ".".join(map(str, MIN_SERVER_VERSION))
+            raise OpenMetadataError(
+                f"OpenMetadata at {self.host_port} is version {version}; athena-om needs {minimum} or newer "
+                "(it sends `owners` lists and `sourceHash`, which older servers reject). Upgrade the server."
+            )
+        return version
+
     def get_by_name(
         self, collection: str, fqn: str, *, fields: Sequence[str] = (), include: str = "non-deleted"
     ) -> dict[str, Any] | None:
@@ -247,6 +261,15 @@ class OpenMetadataClient:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="om-write") as pool:
             return list(pool.map(fn, items))
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """(major, minor, …) of a version string like ``1.9.0`` or ``1.10.2-SNAPSHOT``; unparsable parts count as 0."""
+    parts = []
+    for piece in text.split("-", 1)[0].split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
 
 
 def _name_of(body: OMRequest) -> str | None:

@@ -63,9 +63,10 @@ class OpenMetadataResource(ConfigurableResource):
         return secret.get_secret_value() if secret is not None else None
 
     def check_server(self) -> str:
-        """The server's version; fails with a readable message when the server is unreachable or refuses us."""
+        """The server's version; fails with a readable message when the server is unreachable, refuses us or is
+        too old for the bodies athena-om sends."""
         try:
-            return self.get_client().version().version
+            return self.get_client().check_version()
         except OpenMetadataError as exc:
             raise OpenMetadataError(
                 f"OpenMetadata at {self.host_port} is not usable: {exc}. Check "

@@ -106,3 +106,21 @@ def test_retry_policy_never_waits_less_than_retry_after() -> None:
     policy = RetryPolicy(base_delay_s=0.01, max_delay_s=1)
     assert all(policy.delay(attempt, 2.0) >= 2.0 for attempt in range(1, 6))
     assert all(0 <= policy.delay(attempt, None) <= 1 for attempt in range(1, 10))
+
+
+def _server_reporting(version: str) -> OpenMetadataClient:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"version": version, "revision": "x"})
+
+    return OpenMetadataClient("http://om.invalid/api", TOKEN, transport=httpx.MockTransport(answer))
+
+
+@pytest.mark.parametrize("version", ["1.6.0", "1.9.12", "1.10.0-SNAPSHOT", "2.0.7"])
+def test_supported_server_versions_pass_the_check(version: str) -> None:
+    assert _server_reporting(version).check_version() == version
+
+
+@pytest.mark.parametrize("version", ["1.5.15", "1.4.0", "0.13.1"])
+def test_servers_older_than_1_6_are_refused_with_the_reason(version: str) -> None:
+    with pytest.raises(OpenMetadataError, match=r"needs 1\.6 or newer"):
+        _server_reporting(version).check_version()
