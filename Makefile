@@ -35,8 +35,9 @@ bench: install ## the benchmarks under benchmarks/ (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_catalog_sync.py
 	$(BIN)/python benchmarks/bench_query_log.py
 
-dev: install ## the Dagster UI on http://127.0.0.1:3000 (start the sandbox first for the demo config)
+dev: install ## the Dagster UI on http://127.0.0.1:3000, pointed at the sandbox when it runs
 	mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/ || true
+	if $(BIN)/athena-om sandbox env >/dev/null 2>&1; then eval "$$($(BIN)/athena-om sandbox env)"; fi; \
 	$(BIN)/dagster dev -w workspace.yaml
 
 sandbox-up: install

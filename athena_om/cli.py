@@ -40,6 +40,14 @@ def _sandbox(args: argparse.Namespace) -> int:
         for key, value in info.environment().items():
             print(f"  export {key}={value}")
         return 0
+    if args.action == "env":
+        info = launcher.read_info(state_dir)
+        if info is None:
+            print("athena-om sandbox: not running; start it with `athena-om sandbox up`", file=sys.stderr)
+            return 1
+        for key, value in info.environment().items():
+            print(f"export {key}={value}")
+        return 0
     if args.action == "down":
         print("Sandbox stopped." if launcher.down(state_dir) else "No sandbox was running.")
         return 0
@@ -62,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_validate_config)
 
     sandbox = commands.add_parser("sandbox", help="Start, stop or inspect the local sandbox.")
-    sandbox.add_argument("action", choices=["up", "down", "status", "serve"])
+    sandbox.add_argument("action", choices=["up", "down", "status", "env", "serve"])
     sandbox.add_argument("--state-dir", default=".sandbox")
     sandbox.add_argument("--aws-port", type=int, default=5055)
     sandbox.add_argument("--om-port", type=int, default=8585)

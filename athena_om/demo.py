@@ -131,6 +131,7 @@ def run_demo(state_dir: Path, days: int = 3) -> int:
     print_summary(info.openmetadata_api_url, launcher.SANDBOX_TOKEN, "athena_sandbox")
     print(
         "\nThe sandbox is still running. Look around with:\n"
+        '  eval "$(athena-om sandbox env)"                 (point this shell at the sandbox)\n'
         f"  DAGSTER_HOME={env['DAGSTER_HOME']} dagster dev -w workspace.yaml   (runs and materializations)\n"
         "  athena-om sandbox status                       (endpoints and entity counts)\n"
         "  athena-om sandbox down                         (stop it; OpenMetadata's state stays in .sandbox/)"

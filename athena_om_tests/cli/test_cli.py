@@ -35,3 +35,8 @@ def test_validate_config_reports_the_yaml_path_and_exit_code(
 def test_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate-config", str(tmp_path / "nope.yaml")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_sandbox_env_when_nothing_runs_says_how_to_start_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sandbox", "env", "--state-dir", str(tmp_path)]) == 1
+    assert "athena-om sandbox up" in capsys.readouterr().err
