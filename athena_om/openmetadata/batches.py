@@ -81,6 +81,8 @@ class SyncBatch:
     payloads: dict[str | None, Any] = field(default_factory=dict)
     # Table FQN -> id the planner already read from OpenMetadata; the writer uses them instead of looking up.
     known_table_ids: dict[str, str] = field(default_factory=dict)
+    # The OpenMetadata UI page the materialization links to (e.g. "/service/databaseServices/athena").
+    openmetadata_page: str = ""
 
     def add(self, operation: Operation) -> None:
         self.operations.append(operation)

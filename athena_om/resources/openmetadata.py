@@ -147,7 +147,7 @@ def report_metadata(report: SyncReport, batch: SyncBatch, ui_base_url: str) -> d
         "unchanged": counts.get("unchanged", 0),
         "deleted": counts.get("deleted", 0),
         "failed": counts.get("failed", 0),
-        "openmetadata_url": MetadataValue.url(ui_base_url),
+        "openmetadata_url": MetadataValue.url(ui_base_url + batch.openmetadata_page),
         "counts_by_kind": MetadataValue.json(dict(sorted(counts.items()))),
     }
     if report.written and len(report.written) <= MAX_LISTED:

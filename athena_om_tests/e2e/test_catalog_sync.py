@@ -40,6 +40,11 @@ def test_first_sync_lands_every_demo_table_and_a_second_sync_writes_nothing(
     assert set(first) == {db.name for db in DEMO_DATABASES}
     assert sum(m["created"] for m in first.values()) == len(DEMO_TABLES)
     assert all(m["failed"] == 0 for m in first.values())
+    # Each database's materialization links to its schema's page in the OpenMetadata UI.
+    assert (
+        first["demo_sales"]["openmetadata_url"]
+        == f"{stack.client().ui_base_url}/databaseSchema/{SERVICE}.default.demo_sales"
+    )
 
     client = stack.client()
     for spec in DEMO_TABLES:

@@ -1,5 +1,7 @@
 """Catalog assets: the service, database and schemas, then tables per Glue database."""
 
+from urllib.parse import quote
+
 from dagster import (
     AssetExecutionContext,
     BackfillPolicy,
@@ -10,13 +12,18 @@ from dagster import (
 from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.catalog_sync import owner_resolver_from_openmetadata, plan_schemas, plan_tables
 from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
-from athena_om.mapping.fqn import database_fqn
+from athena_om.mapping.fqn import database_fqn, schema_fqn
 from athena_om.openmetadata.batches import SyncBatch
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 
 GROUP = "athena_metadata"
+
+
+def service_page(service_name: str) -> str:
+    """The service's page in the OpenMetadata UI, relative to the UI root."""
+    return f"/service/databaseServices/{quote(service_name, safe='')}"
 
 
 @asset(group_name=GROUP, io_manager_key="openmetadata_io_manager", kinds={"athena", "openmetadata"})
@@ -39,6 +46,7 @@ def athena_schemas(
     new = [name for name in names if name not in known]
     if new:
         context.instance.add_dynamic_partitions(GLUE_DATABASES, new)
+    batch.openmetadata_page = service_page(sync.service_name)
     batch.metadata["schemas"] = MetadataValue.md("\n".join(f"- `{name}`" for name in names) or "(none)")
     batch.metadata["new_partitions"] = len(new)
     batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
@@ -89,6 +97,12 @@ def athena_tables(
         combined.failures += batch.failures
         combined.warnings += batch.warnings
         per_database[database] = len(listing.tables)
+    keys = context.partition_keys
+    combined.openmetadata_page = (
+        f"/databaseSchema/{quote(schema_fqn(sync.service_name, sync.database_name, keys[0]), safe='')}"
+        if len(keys) == 1
+        else service_page(sync.service_name)
+    )
     combined.metadata["glue_tables"] = sum(per_database.values())
     combined.metadata["tables_per_database"] = MetadataValue.json(per_database)
     combined.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))

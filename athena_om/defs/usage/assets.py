@@ -9,6 +9,7 @@ from datetime import date
 
 from dagster import AssetExecutionContext, BackfillPolicy, Failure, MetadataValue, asset
 
+from athena_om.defs.metadata.assets import service_page
 from athena_om.defs.usage.partitions import query_history_days
 from athena_om.openmetadata.batches import SyncBatch
 from athena_om.resources.aws import AthenaResource
@@ -74,6 +75,7 @@ def athena_query_log(
     days = [date.fromisoformat(key) for key in context.partition_keys]
     logs = read_query_logs(aws.athena(), days, sync, snapshot.schema())
     batch = combine_batches(plan_query_entities(log, snapshot, sync) for log in logs)
+    batch.openmetadata_page = service_page(sync.service_name)
     batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
     if "parse_failures" in batch.metadata:
         batch.metadata["parse_failures"] = MetadataValue.md(batch.metadata["parse_failures"])
@@ -99,6 +101,7 @@ def athena_table_usage(
     """
     snapshot = _catalog(openmetadata, settings.sync_settings())
     batch = combine_batches(plan_usage(log, snapshot) for log in _query_logs(context, athena_query_log))
+    batch.openmetadata_page = service_page(settings.sync_settings().service_name)
     batch.metadata["top_tables"] = MetadataValue.md(batch.metadata["top_tables"])
     return batch
 
@@ -125,6 +128,8 @@ def athena_lineage(
     snapshot = _catalog(openmetadata, sync)
     logs = _query_logs(context, athena_query_log)
     # Views do not depend on the day: their lineage is planned once per run, with the first day.
-    return combine_batches(
+    batch = combine_batches(
         plan_lineage(log, snapshot, include_views=sync.include_views and index == 0) for index, log in enumerate(logs)
     )
+    batch.openmetadata_page = service_page(sync.service_name)
+    return batch
