@@ -41,11 +41,11 @@ def _sandbox(args: argparse.Namespace) -> int:
             print(f"  export {key}={value}")
         return 0
     if args.action == "env":
-        info = launcher.read_info(state_dir)
-        if info is None:
+        running = launcher.read_info(state_dir)
+        if running is None:
             print("athena-om sandbox: not running; start it with `athena-om sandbox up`", file=sys.stderr)
             return 1
-        for key, value in info.environment().items():
+        for key, value in running.environment().items():
             print(f"export {key}={value}")
         return 0
     if args.action == "down":

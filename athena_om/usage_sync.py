@@ -274,24 +274,6 @@ def read_query_log(
     return log
 
 
-def combine_batches(batches: Iterable[SyncBatch]) -> SyncBatch:
-    """One batch doing what each of ``batches`` does, in order (a run over several day partitions)."""
-    combined = SyncBatch()
-    for batch in batches:
-        combined.operations += batch.operations
-        combined.failures += batch.failures
-        combined.warnings += batch.warnings
-        combined.payloads.update(batch.payloads)
-        combined.known_table_ids.update(batch.known_table_ids)
-        for key, value in batch.metadata.items():
-            summable = isinstance(value, int | float) and not isinstance(value, bool)
-            if summable and not key.endswith("_per_second"):
-                combined.metadata[key] = combined.metadata.get(key, 0) + value
-            else:
-                combined.metadata.setdefault(key, value)
-    return combined
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Query entities
 # ---------------------------------------------------------------------------------------------------------

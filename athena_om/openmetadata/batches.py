@@ -6,7 +6,7 @@ skip-unchanged, safe deletion, id resolution) and reports what it did.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +86,22 @@ class SyncBatch:
 
     def add(self, operation: Operation) -> None:
         self.operations.append(operation)
+
+
+def combine_batches(batches: Iterable[SyncBatch]) -> SyncBatch:
+    """One batch doing what each of ``batches`` does, in order (a run over several partitions); numbers in the
+    metadata are summed over the batches, anything else is taken from the first that has it."""
+    combined = SyncBatch()
+    for batch in batches:
+        combined.operations += batch.operations
+        combined.failures += batch.failures
+        combined.warnings += batch.warnings
+        combined.payloads.update(batch.payloads)
+        combined.known_table_ids.update(batch.known_table_ids)
+        for key, value in batch.metadata.items():
+            summable = isinstance(value, int | float) and not isinstance(value, bool)
+            if summable and not key.endswith("_per_second"):
+                combined.metadata[key] = combined.metadata.get(key, 0) + value
+            else:
+                combined.metadata.setdefault(key, value)
+    return combined

@@ -13,7 +13,7 @@ from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.catalog_sync import owner_resolver_from_openmetadata, plan_schemas, plan_tables
 from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
 from athena_om.mapping.fqn import database_fqn, schema_fqn
-from athena_om.openmetadata.batches import SyncBatch
+from athena_om.openmetadata.batches import SyncBatch, combine_batches
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
@@ -79,24 +79,22 @@ def athena_tables(
     if sync.include_tags:
         tags = read_lf_tags(aws.lakeformation(), sync.catalog_id)
     owners = owner_resolver_from_openmetadata(client) if sync.include_owners else None
-    combined = SyncBatch()
-    if tags.error:
-        combined.warnings.append(tags.error)
-    per_database: dict[str, int] = {}
     database_fqn_ = database_fqn(sync.service_name, sync.database_name)
     synced_schemas = {s["name"] for s in client.list_all("databaseSchemas", params={"database": database_fqn_})}
+    batches = [SyncBatch(warnings=[tags.error] if tags.error else [])]
+    per_database: dict[str, int] = {}
     for database in context.partition_keys:
         if database not in synced_schemas:
-            combined.failures.append(
+            message = (
                 f"schema for Glue database {database!r} is not in OpenMetadata (filtered out or not yet synced); "
                 "materialize athena_schemas first"
             )
+            batches.append(SyncBatch(failures=[message]))
             continue
         batch, listing = plan_tables(aws.glue(), database, sync, tags, owners)
-        combined.operations += batch.operations
-        combined.failures += batch.failures
-        combined.warnings += batch.warnings
         per_database[database] = len(listing.tables)
+        batches.append(batch)
+    combined = combine_batches(batches)
     keys = context.partition_keys
     combined.openmetadata_page = (
         f"/databaseSchema/{quote(schema_fqn(sync.service_name, sync.database_name, keys[0]), safe='')}"

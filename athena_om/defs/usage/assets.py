@@ -11,7 +11,7 @@ from dagster import AssetExecutionContext, BackfillPolicy, Failure, MetadataValu
 
 from athena_om.defs.metadata.assets import service_page
 from athena_om.defs.usage.partitions import query_history_days
-from athena_om.openmetadata.batches import SyncBatch
+from athena_om.openmetadata.batches import SyncBatch, combine_batches
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
@@ -20,7 +20,6 @@ from athena_om.usage_sync import (
     CatalogNotSyncedError,
     CatalogSnapshot,
     QueryLogDay,
-    combine_batches,
     plan_lineage,
     plan_query_entities,
     plan_usage,
