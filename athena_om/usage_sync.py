@@ -1,6 +1,6 @@
 """Plan the query-log part of a sync: a day of Athena query history in, OpenMetadata write operations out.
 
-Three steps, one per asset: read and parse a day's queries (``read_query_log``), then plan Query entities
+Three steps, one per asset: read and parse the days' queries (``read_query_logs``), then plan Query entities
 (``plan_query_entities``), daily usage with joins (``plan_usage``) and table/column lineage (``plan_lineage``).
 Like ``catalog_sync`` it writes nothing itself (the IO manager does), so it is testable without Dagster.
 
@@ -181,9 +181,6 @@ class QueryLogDay:
         """(query id, reason) of each successful query that could not be parsed."""
         return [(qid, r.reason) for qid, r in self.parsed.items() if isinstance(r, ParseFailure)]
 
-    def state_counts(self) -> dict[str, int]:
-        return dict(Counter(q.state for q in self.queries))
-
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """``[midnight, next midnight)`` in UTC; a day partition holds the queries submitted in it."""
@@ -258,20 +255,6 @@ def read_query_logs(
         log.parsed = parse_executions(log.queries, schema, timeout_s=timeout_s)
         log.parse_seconds = time.perf_counter() - started
     return list(logs.values())
-
-
-def read_query_log(
-    athena: Any,
-    day: date,
-    settings: SyncSettings,
-    schema: dict[TableName, list[str]],
-    *,
-    workgroups: Sequence[str] | None = None,
-    timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
-) -> QueryLogDay:
-    """One day's query log (see ``read_query_logs``)."""
-    (log,) = read_query_logs(athena, [day], settings, schema, workgroups=workgroups, timeout_s=timeout_s)
-    return log
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from athena_om.openmetadata.batches import (
     SyncBatch,
 )
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
-from athena_om.openmetadata.models import ColumnLineage, EntitiesEdge, EntityReference, LineageDetails
+from athena_om.openmetadata.models import ColumnLineage, EntitiesEdge, EntityReference, LineageDetails, UsageRequest
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,9 @@ class BatchWriter:
             if isinstance(op, ReportUsage):
                 table_id = self._require_id(op.table_fqn)
                 # OpenMetadata's POST replaces the day's count (PUT adds to it): re-running a day must replace.
-                self.client.request("POST", f"/v1/usage/table/{table_id}", json={"date": op.date, "count": op.count})
+                self.client.request(
+                    "POST", f"/v1/usage/table/{table_id}", json=UsageRequest(date=op.date, count=op.count).to_body()
+                )
             elif isinstance(op, PutTableJoins):
                 table_id = self._require_id(op.table_fqn)
                 self.client.request("PUT", f"/v1/tables/{table_id}/joins", json=op.joins.to_body())

@@ -5,7 +5,6 @@ resources keep the file's path and read the secret values from it when they open
 """
 
 from functools import lru_cache
-from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import Field
@@ -16,7 +15,7 @@ from athena_om.settings import SyncSettings
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int) -> WorkflowConfig:
+def _load_cached(path: str, mtime_ns: int) -> WorkflowConfig:  # mtime_ns: part of the cache key only
     return load_workflow_config(path)
 
 
@@ -76,7 +75,3 @@ class AthenaOmSettingsResource(ConfigurableResource):
 
     def sync_settings(self) -> SyncSettings:
         return sync_settings_from_workflow(self.workflow())
-
-
-def config_path_for_display(path: str | None) -> str:
-    return str(Path(resolve_config_path(path)))
