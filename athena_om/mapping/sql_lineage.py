@@ -474,6 +474,11 @@ def _plan_insert(insert: exp.Insert, ctx: _Context) -> _Plan:
     table, columns = _target_and_columns(insert.this)
     target = ctx.resolve(table) if table is not None else None
     query = insert.expression if isinstance(insert.expression, exp.Query) else None
+    leading_with = insert.args.get("with_")
+    if query is not None and isinstance(leading_with, exp.With):
+        # `WITH x AS (...) INSERT INTO t SELECT ... FROM x`: the CTEs belong to the query, not to a table named x.
+        for cte in reversed(leading_with.expressions):
+            query = query.with_(cte.alias, as_=cte.this.copy(), append=False)
     if target is None:
         return _Plan(StatementKind.INSERT)
     if columns is None:

@@ -382,6 +382,22 @@ CASES = [
         joins={("sales.customers:customer_id", "sales.orders:customer_id")},
     ),
     Case(
+        "insert-with-leading-cte",
+        "WITH last AS (SELECT customer_id, max(order_ts) AS ts, sum(amount) AS ltv FROM orders GROUP BY 1) "
+        "INSERT INTO analytics.customer_360 SELECT c.customer_id, c.name, l.ltv, l.ts FROM customers c "
+        "JOIN last l ON c.customer_id = l.customer_id",
+        StatementKind.INSERT,
+        {"sales.orders", "sales.customers"},
+        "analytics.customer_360",
+        {
+            "customer_id": ({"sales.customers:customer_id"}, None),
+            "name": ({"sales.customers:name"}, None),
+            "lifetime_value": ({"sales.orders:amount"}, FN),
+            "last_order_ts": ({"sales.orders:order_ts"}, FN),
+        },
+        joins={("sales.customers:customer_id", "sales.orders:customer_id")},
+    ),
+    Case(
         "insert-unknown-target-falls-back-to-names",
         "INSERT INTO sales.unknown_target SELECT customer_id, name FROM customers",
         StatementKind.INSERT,
