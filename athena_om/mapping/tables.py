@@ -58,7 +58,7 @@ OwnerResolver = Callable[[str], EntityReference | None]
 
 _VIEW_TABLE_TYPE = "VIRTUAL_VIEW"
 _ATHENA_VIEW_COMMENT = "presto view"
-_ENCODED_VIEW = re.compile(r"^\s*/\*\s*(?P<engine>\w+) View:\s*(?P<payload>[A-Za-z0-9+/=_\-\s]*?)\s*\*/\s*$")
+_ENCODED_VIEW = re.compile(r"^\s*/\*\s*(?P<engine>\w+) View:\s*(?P<payload>.*?)\s*\*/\s*$", re.DOTALL)
 _INTEGER_TYPES = {DataType.TINYINT, DataType.SMALLINT, DataType.INT, DataType.BIGINT}
 _TIME_TYPES = {DataType.DATE, DataType.TIMESTAMP, DataType.TIMESTAMPZ, DataType.DATETIME}
 _PROJECTION_INTERVAL_TYPES = {
@@ -135,6 +135,8 @@ def decode_view_text(original_text: str | None) -> tuple[ViewDefinition, list[st
         return ViewDefinition(sql=original_text.strip()), []  # Hive and Spark views store the SQL itself
     engine = match.group("engine")
     payload = re.sub(r"\s+", "", match.group("payload"))
+    if not re.fullmatch(r"[A-Za-z0-9+/=_\-]*", payload):
+        return ViewDefinition(sql=None), [f"{engine} view text is not base64 (damaged ViewOriginalText); no SQL kept"]
     try:
         raw = base64.b64decode(payload + "=" * (-len(payload) % 4), altchars=b"-_" if "-" in payload else None)
         document = json.loads(raw.decode("utf-8"))

@@ -194,9 +194,10 @@ def test_view_prefers_glue_columns_over_the_decoded_ones() -> None:
     [
         ("SELECT * FROM t", "SELECT * FROM t", None),
         ("  select 1\n", "select 1", None),
-        ("/* Presto View: %%%not-base64%%% */", "/* Presto View: %%%not-base64%%% */", None),  # not encoded
+        # A view header with a damaged payload is not SQL: keep no definition rather than store the comment.
+        ("/* Presto View: %%%not-base64%%% */", None, "not base64"),
         ("/* Presto View: bm90IGpzb24= */", None, "not valid base64 JSON"),
-        ("/* Presto View: ####### */", "/* Presto View: ####### */", None),
+        ("/* Presto View: ####### */", None, "not base64"),
         ("/* Presto View: e30= */", None, "no originalSql"),
         ("/* Presto View: WzFd */", None, "not an object"),
         (None, None, None),
