@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import httpx
 from dagster import DagsterInstance, materialize
 
 from athena_om.defs.metadata.assets import athena_schemas, athena_tables
 from athena_om.defs.metadata.partitions import glue_database_partitions
 from athena_om.mapping.fqn import table_fqn
 from athena_om.sandbox.aws import DEMO_DATABASES, DEMO_TABLES
+from athena_om.sandbox.launcher import SANDBOX_TOKEN
 from athena_om_tests.e2e.conftest import Stack
 
 SERVICE = "athena_sandbox"
@@ -55,6 +57,12 @@ def test_first_sync_lands_every_demo_table_and_a_second_sync_writes_nothing(
         names = [c["name"] for c in table["columns"]]
         assert len(names) == len({n.lower() for n in names}), f"duplicate columns in {spec.name}"
 
+    om_admin = httpx.Client(base_url=stack.client().ui_base_url, headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"})
+    om_admin.post("/_sandbox/requests/reset").raise_for_status()
     second = sync_all(stack, instance)
     assert sum(m["unchanged"] for m in second.values()) == len(DEMO_TABLES)
     assert sum(m["created"] + m["updated"] for m in second.values()) == 0
+    by_route = om_admin.get("/_sandbox/requests").json()["byRoute"]
+    # One listing per schema serves both the skip-unchanged check and the deletion guard; no table is written.
+    assert by_route.get("GET /api/v1/tables") == len(DEMO_DATABASES)
+    assert "PUT /api/v1/tables" not in by_route
