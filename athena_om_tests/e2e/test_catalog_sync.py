@@ -66,3 +66,15 @@ def test_first_sync_lands_every_demo_table_and_a_second_sync_writes_nothing(
     # One listing per schema serves both the skip-unchanged check and the deletion guard; no table is written.
     assert by_route.get("GET /api/v1/tables") == len(DEMO_DATABASES)
     assert "PUT /api/v1/tables" not in by_route
+
+
+def test_a_partition_without_its_schema_is_reported_not_synced(stack: Stack, instance: DagsterInstance) -> None:
+    instance.add_dynamic_partitions(glue_database_partitions.name, ["ghost_db"])
+    run = materialize(
+        [athena_tables], instance=instance, resources=stack.definitions().resources, partition_key="ghost_db"
+    )
+    (event,) = run.get_asset_materialization_events()
+    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    assert metadata["failed"] == 1
+    assert "'ghost_db'" in metadata["failures"] and "materialize athena_schemas first" in metadata["failures"]
+    assert stack.client().get_by_name("databaseSchemas", f"{SERVICE}.default.ghost_db") is None
