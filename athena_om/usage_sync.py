@@ -269,28 +269,32 @@ def tables_used(result: ParsedQuery | ParseFailure | None) -> set[TableName]:
 
 
 def plan_query_entities(log: QueryLogDay, snapshot: CatalogSnapshot, settings: SyncSettings) -> SyncBatch:
-    """One OpenMetadata Query per execution, with the tables it used, its duration, data scanned and cost."""
+    """One OpenMetadata Query per distinct SQL text of the day (OpenMetadata keeps query texts unique), with the
+    tables its runs used, the latest run's duration and date, and the runs' data scanned and cost."""
     batch = SyncBatch(payloads={log.day.isoformat(): log})
     batch.known_table_ids.update(snapshot.table_ids())
+    runs_by_text: dict[str, list[QueryExecution]] = {}
+    for q in log.queries:
+        runs_by_text.setdefault(q.query, []).append(q)
     requests = []
     unknown: Counter[str] = Counter()
-    for q in log.queries:
-        result = log.parsed.get(q.query_id)
+    for runs in runs_by_text.values():
+        results = [log.parsed.get(q.query_id) for q in runs]
         used_in = []
-        for name in sorted(tables_used(result)):
+        for name in sorted(set().union(*(tables_used(result) for result in results))):
             table = snapshot.get(name)
             if table is None:
                 unknown[str(name)] += 1
                 continue
             used_in.append(EntityReference(id=table.id, type="table", fullyQualifiedName=table.fqn))
-        kind = result.statement_kind.value if isinstance(result, ParsedQuery) else None
+        parsed = [result for result in results if isinstance(result, ParsedQuery)]
         requests.append(
             query_to_create_request(
-                q,
+                runs,
                 service_name=settings.service_name,
                 used_in=used_in,
                 price_per_tb_usd=settings.price_per_tb_usd,
-                statement_kind=kind,
+                statement_kind=parsed[-1].statement_kind.value if parsed else None,
             )
         )
     batch.add(PutEntities("queries", requests))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from athena_om.athena.models import QueryExecution
@@ -31,45 +33,71 @@ def query_cost_usd(q: QueryExecution, price_per_tb_usd: float = DEFAULT_PRICE_PE
     return estimated_cost_usd(q.data_scanned_bytes, price_per_tb_usd)
 
 
+def query_checksum(sql: str) -> str:
+    """OpenMetadata's checksum of a query text (MD5, hex): it keeps it unique and names unnamed queries by it."""
+    return hashlib.md5(sql.encode("utf-8")).hexdigest()
+
+
 def query_to_create_request(
-    q: QueryExecution,
+    runs: QueryExecution | Sequence[QueryExecution],
     *,
     service_name: str,
     used_in: list[EntityReference],
     price_per_tb_usd: float = DEFAULT_PRICE_PER_TB_USD,
     statement_kind: str | None = None,
 ) -> CreateQueryRequest:
-    """The OpenMetadata Query for one execution, named by its Athena query id so re-runs update, not duplicate.
+    """One OpenMetadata Query for one SQL text and its runs (a single execution is a run of one).
 
+    OpenMetadata keeps query texts unique (a second query with the same text is refused with 409), so the
+    Query is named by the text's checksum, as OpenMetadata itself names queries: the same SQL run every day
+    updates one entity. Date and duration are the latest run's; the description totals the runs.
     ``statement_kind`` is the parsed kind (``ParsedQuery.statement_kind``); without it Athena's own
     sub-statement type is used.
     """
+    executions = [runs] if isinstance(runs, QueryExecution) else list(runs)
+    if not executions or len({q.query for q in executions}) != 1:
+        raise ValueError("query_to_create_request needs one or more runs of the same SQL text")
+    latest = max(executions, key=_run_time)
     return CreateQueryRequest(
-        name=q.query_id,
-        query=q.query,
+        name=query_checksum(latest.query),
+        query=latest.query,
         service=service_name,
-        description=query_description(q, price_per_tb_usd),
-        query_type=statement_kind or _athena_statement_kind(q),
-        duration=_duration_ms(q),
+        description=query_description(executions, price_per_tb_usd),
+        query_type=statement_kind or _athena_statement_kind(latest),
+        duration=_duration_ms(latest),
         dialect=ATHENA_DIALECT,
-        queryDate=_epoch_ms(q.completed_at or q.submitted_at),
+        queryDate=_epoch_ms(latest.completed_at or latest.submitted_at),
         queryUsedIn=used_in or None,
     )
 
 
-def query_description(q: QueryExecution, price_per_tb_usd: float = DEFAULT_PRICE_PER_TB_USD) -> str:
-    """One line a user reads in OpenMetadata: data scanned, estimated cost, workgroup, state, query id."""
-    parts: list[str] = []
-    if q.data_scanned_bytes is not None:
-        parts.append(f"Scanned {format_bytes(q.data_scanned_bytes)}")
-    parts.append(f"est. ${query_cost_usd(q, price_per_tb_usd):.4f} at ${price_per_tb_usd:g}/TB")
-    if q.workgroup:
-        parts.append(f"workgroup {q.workgroup}")
-    if not q.succeeded:
-        reason = f": {q.state_change_reason.strip()[:200]}" if q.state_change_reason else ""
-        parts.append(f"{q.state}{reason}")
-    parts.append(f"query id {q.query_id}")
+def query_description(
+    runs: QueryExecution | Sequence[QueryExecution], price_per_tb_usd: float = DEFAULT_PRICE_PER_TB_USD
+) -> str:
+    """One line a user reads in OpenMetadata: runs, data scanned, estimated cost, workgroups, failures, query ids."""
+    executions = sorted([runs] if isinstance(runs, QueryExecution) else list(runs), key=_run_time)
+    latest = executions[-1]
+    parts: list[str] = [f"{len(executions)} runs" if len(executions) > 1 else "1 run"]
+    scanned = [q.data_scanned_bytes for q in executions if q.data_scanned_bytes is not None]
+    if scanned:
+        parts.append(f"Scanned {format_bytes(sum(scanned))}")
+    cost = sum(query_cost_usd(q, price_per_tb_usd) for q in executions)
+    parts.append(f"est. ${cost:.4f} at ${price_per_tb_usd:g}/TB")
+    workgroups = sorted({q.workgroup for q in executions if q.workgroup})
+    if workgroups:
+        parts.append(f"workgroup {', '.join(workgroups)}")
+    unsuccessful = [q for q in executions if not q.succeeded]
+    if unsuccessful:
+        last = unsuccessful[-1]
+        reason = f": {last.state_change_reason.strip()[:200]}" if last.state_change_reason else ""
+        parts.append(f"{len(unsuccessful)} not succeeded, last {last.state}{reason}")
+    parts.append(f"latest query id {latest.query_id}")
     return " · ".join(parts)
+
+
+def _run_time(q: QueryExecution) -> datetime:
+    moment = q.completed_at or q.submitted_at
+    return _utc(moment) if moment is not None else datetime.min.replace(tzinfo=UTC)
 
 
 def format_bytes(size: int) -> str:

@@ -15,6 +15,7 @@ from dagster import DagsterInstance, materialize
 
 from athena_om.defs.usage.assets import athena_lineage, athena_query_log, athena_table_usage
 from athena_om.mapping.fqn import column_fqn, table_fqn
+from athena_om.mapping.queries import query_checksum
 from athena_om.sandbox.aws.demo_history import DBT_COMMENT, PROJECT_COMMENT, demo_query_history
 from athena_om_tests.e2e.conftest import DEMO_NOW, Stack
 from athena_om_tests.e2e.test_catalog_sync import SERVICE, sync_all
@@ -102,14 +103,17 @@ def test_query_log_writes_every_query_but_self_issued_ones(stack: Stack, first_r
 
     client = stack.client()
     kept = [r for r in records if r not in own]
-    for record in kept:
-        query = client.get_by_name("queries", f"{SERVICE}.{record.query_execution_id}", fields=["queryUsedIn"])
-        assert query is not None, record.query
+    # One Query per distinct SQL text, named by its checksum; the latest run gives the duration.
+    latest_run = {r.query: r for r in sorted(kept, key=lambda r: r.completed or r.submitted)}
+    for sql, record in latest_run.items():
+        query = client.get_by_name("queries", f"{SERVICE}.{query_checksum(sql)}", fields=["queryUsedIn"])
+        assert query is not None, sql
         assert query["dialect"] == "athena"
         assert query["duration"] == record.total_ms
         assert "est. $" in query["description"]
+        assert query["description"].endswith(f"latest query id {record.query_execution_id}")
     ctas = next(r for r in kept if r.state == "SUCCEEDED" and "CREATE TABLE demo_marketing" in r.query)
-    query = client.get_by_name("queries", f"{SERVICE}.{ctas.query_execution_id}", fields=["queryUsedIn"])
+    query = client.get_by_name("queries", f"{SERVICE}.{query_checksum(ctas.query)}", fields=["queryUsedIn"])
     assert {ref["fullyQualifiedName"] for ref in query["queryUsedIn"]} == {
         fqn("m.campaigns"),
         fqn("m.ad_clicks"),
@@ -117,7 +121,7 @@ def test_query_log_writes_every_query_but_self_issued_ones(stack: Stack, first_r
         fqn("m.campaign_performance"),
     }
     for record in own:
-        assert client.get_by_name("queries", f"{SERVICE}.{record.query_execution_id}") is None
+        assert client.get_by_name("queries", f"{SERVICE}.{query_checksum(record.query)}") is None
 
 
 def daily_counts(stack: Stack) -> dict[str, int]:

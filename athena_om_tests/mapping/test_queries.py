@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from athena_om.athena.models import QueryExecution
 from athena_om.mapping.queries import (
     estimated_cost_usd,
     format_bytes,
+    query_checksum,
     query_cost_usd,
     query_to_create_request,
 )
@@ -68,11 +70,12 @@ def test_create_request_fields() -> None:
     )
     body = request.to_body()
     assert body == {
-        "name": "a1b2c3d4-5678-90ab-cdef-1234567890ab",
+        # OpenMetadata's own checksum of the text: md5 of the SQL, hex.
+        "name": hashlib.md5(b"SELECT * FROM sales.orders WHERE dt = '2024-05-01'").hexdigest(),
         "query": "SELECT * FROM sales.orders WHERE dt = '2024-05-01'",
         "service": "athena_prod",
-        "description": "Scanned 1.2 GB · est. $0.0062 at $5/TB · workgroup etl · "
-        "query id a1b2c3d4-5678-90ab-cdef-1234567890ab",
+        "description": "1 run · Scanned 1.2 GB · est. $0.0062 at $5/TB · workgroup etl · "
+        "latest query id a1b2c3d4-5678-90ab-cdef-1234567890ab",
         "query_type": "select",
         "duration": 3250.0,
         "dialect": "athena",
@@ -81,10 +84,44 @@ def test_create_request_fields() -> None:
     }
 
 
-def test_name_is_stable_across_reruns() -> None:
+def test_the_same_sql_is_one_query_whatever_the_execution() -> None:
+    # OpenMetadata refuses a second query with the same text (unique checksum), so runs share one entity.
     first = query_to_create_request(execution(), service_name="s", used_in=[])
-    second = query_to_create_request(execution(), service_name="s", used_in=[])
-    assert first.name == second.name == "a1b2c3d4-5678-90ab-cdef-1234567890ab"
+    later = query_to_create_request(execution(query_id="another-run"), service_name="s", used_in=[])
+    other_sql = query_to_create_request(execution(query="SELECT 1"), service_name="s", used_in=[])
+    assert first.name == later.name == query_checksum(first.query)
+    assert other_sql.name != first.name
+
+
+def test_runs_of_one_sql_text_are_totalled_and_the_latest_run_dates_the_query() -> None:
+    early = execution(
+        query_id="run-1",
+        submitted_at=datetime(2024, 5, 1, 9, 0, tzinfo=UTC),
+        completed_at=datetime(2024, 5, 1, 9, 0, 2, tzinfo=UTC),
+        total_execution_ms=2000,
+        data_scanned_bytes=1_000_000_000,
+    )
+    late = execution(
+        query_id="run-2",
+        submitted_at=datetime(2024, 5, 1, 18, 0, tzinfo=UTC),
+        completed_at=datetime(2024, 5, 1, 18, 0, 5, tzinfo=UTC),
+        total_execution_ms=5000,
+        data_scanned_bytes=3_000_000_000,
+        state="FAILED",
+        state_change_reason="HIVE_CURSOR_ERROR: boom",
+    )
+    request = query_to_create_request([late, early], service_name="s", used_in=[])
+    assert request.queryDate == int(datetime(2024, 5, 1, 18, 0, 5, tzinfo=UTC).timestamp() * 1000)
+    assert request.duration == 5000.0
+    description = request.description or ""
+    assert description.startswith("2 runs · Scanned 4.0 GB")
+    assert "1 not succeeded, last FAILED: HIVE_CURSOR_ERROR: boom" in description
+    assert description.endswith("latest query id run-2")
+
+
+def test_runs_of_different_sql_are_refused() -> None:
+    with pytest.raises(ValueError, match="same SQL text"):
+        query_to_create_request([execution(), execution(query="SELECT 2")], service_name="s", used_in=[])
 
 
 def test_fallbacks_when_athena_omits_fields() -> None:
@@ -103,7 +140,7 @@ def test_fallbacks_when_athena_omits_fields() -> None:
     assert request.duration is None
     assert request.query_type == "utility"
     assert request.queryUsedIn is None
-    assert request.description == "est. $0.0001 at $5/TB · query id a1b2c3d4-5678-90ab-cdef-1234567890ab"
+    assert request.description == "1 run · est. $0.0001 at $5/TB · latest query id a1b2c3d4-5678-90ab-cdef-1234567890ab"
 
 
 def test_duration_from_timestamps_when_statistics_missing() -> None:
@@ -116,7 +153,7 @@ def test_failed_query_description_says_why() -> None:
     description = query_to_create_request(q, service_name="s", used_in=[]).description
     assert description is not None
     assert "est. $0.0000" in description
-    assert "FAILED: TABLE_NOT_FOUND: line 1:15: Table x does not exist" in description
+    assert "last FAILED: TABLE_NOT_FOUND: line 1:15: Table x does not exist" in description
 
 
 @pytest.mark.parametrize(

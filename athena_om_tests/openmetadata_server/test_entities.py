@@ -202,6 +202,17 @@ def test_queries_named_by_checksum_and_listed_by_table(client):
     assert missing.status_code == 404
 
 
+def test_the_same_query_text_under_another_name_is_a_conflict(client):
+    # OpenMetadata's query_entity has UNIQUE (checksum): one entity per SQL text, whatever the name.
+    seed_table(client)
+    body = {"query": "select * from orders", "service": "athena", "queryDate": 1_700_000_000_000}
+    put_ok(client, "queries", {**body, "name": "run-1"})
+    again = client.put("/api/v1/queries", json={**body, "name": "run-2"})
+    assert again.status_code == 409
+    assert client.put("/api/v1/queries", json={**body, "name": "run-1", "duration": 5.0}).status_code == 200
+    assert client.put("/api/v1/queries", json={**body, "query": "select 2", "name": "run-2"}).status_code == 201
+
+
 def test_admin_summary_and_reset(client):
     seed_table(client)
     summary = client.get("/_sandbox/summary").json()

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from athena_om.athena.models import QueryExecution
 from athena_om.mapping.fqn import column_fqn, table_fqn
+from athena_om.mapping.queries import query_checksum
 from athena_om.mapping.sql_lineage import TableName, parse_query
 from athena_om.openmetadata.batches import AddLineage, ComputePercentiles, PutEntities, PutTableJoins, ReportUsage
 from athena_om.openmetadata.models import LineageSource
@@ -119,8 +120,10 @@ def test_query_entities_name_tables_used_and_cost() -> None:
     batch = plan_query_entities(LOG, SNAPSHOT, SETTINGS)
     (put,) = batch.operations
     assert isinstance(put, PutEntities) and put.collection == "queries"
-    by_name = {r.name: r for r in put.requests}
-    assert set(by_name) == {f"q{n}" for n in range(1, 10)}
+    # Nine distinct SQL texts, each named by its checksum as OpenMetadata names queries.
+    assert {r.name for r in put.requests} == {query_checksum(q.query) for q in LOG.queries}
+    by_sql = {r.query: r for r in put.requests}
+    by_name = {q.query_id: by_sql[q.query] for q in LOG.queries}
     used = {ref.fullyQualifiedName for ref in by_name["q3"].queryUsedIn}
     assert used == {SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", n)) for n in ("orders", "order_summary")}
     assert by_name["q6"].queryUsedIn is None  # the only table is unknown to OpenMetadata
@@ -139,6 +142,20 @@ def test_query_entities_name_tables_used_and_cost() -> None:
     assert (
         batch.known_table_ids[SNAPSHOT.tables[TableName("awsdatacatalog", "sales", "orders")].fqn] == "id-sales-orders"
     )
+
+
+def test_runs_of_the_same_sql_become_one_query_entity() -> None:
+    sql = "SELECT * FROM orders"
+    log = day_log(execution(1, sql), execution(2, "SELECT 1"), execution(3, sql, state="FAILED"))
+    (put,) = plan_query_entities(log, SNAPSHOT, SETTINGS).operations
+    assert isinstance(put, PutEntities)
+    assert sorted(r.query for r in put.requests) == ["SELECT * FROM orders", "SELECT 1"]
+    (orders,) = [r for r in put.requests if r.query == sql]
+    assert orders.description is not None and orders.description.startswith("2 runs")
+    assert orders.description.endswith("latest query id q3")
+    assert [ref.fullyQualifiedName for ref in orders.queryUsedIn or []] == [
+        SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", "orders"))
+    ]
 
 
 def test_usage_counts_successful_reads_of_known_tables_then_percentiles_then_joins() -> None:

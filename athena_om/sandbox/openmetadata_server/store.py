@@ -185,6 +185,14 @@ class Store:
         rows = self._query("SELECT * FROM entities WHERE type = ? AND fqn = ?", (entity_type, fqn))
         return self._entity(rows[0]) if rows else None
 
+    def other_with_field(self, entity_type: str, field: str, value: str, fqn: str) -> StoredEntity | None:
+        """Another entity of ``entity_type`` (deleted ones included) whose JSON ``field`` equals ``value``."""
+        rows = self._query(
+            "SELECT * FROM entities WHERE type = ? AND json_extract(json, ?) = ? AND fqn != ? LIMIT 1",
+            (entity_type, f"$.{field}", value, fqn),
+        )
+        return self._entity(rows[0]) if rows else None
+
     def save(self, entity: StoredEntity, parent_fqn: str | None = None) -> None:
         self._execute(
             "INSERT INTO entities (id, type, fqn, parent_id, parent_fqn, deleted, version, json)"
