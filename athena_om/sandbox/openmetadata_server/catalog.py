@@ -229,7 +229,7 @@ class Catalog:
             if existing is not None and create_only:
                 raise ApiError(409, f"Entity already exists: {collection.entity_type} {draft.fqn}")
             checksum = draft.content.get("checksum") if collection.entity_type == "query" else None
-            if checksum and self.store.other_with_field("query", "checksum", checksum, draft.fqn) is not None:
+            if checksum and self.store.other_query_with_checksum(checksum, draft.fqn) is not None:
                 # OpenMetadata keeps query text unique (constraint unique_query_checksum): the same SQL under
                 # another name is a conflict, not a second query.
                 raise ApiError(409, "Entity already exists")

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE UNIQUE INDEX IF NOT EXISTS entities_type_fqn ON entities (type, fqn);
 CREATE INDEX IF NOT EXISTS entities_parent ON entities (parent_id);
 CREATE INDEX IF NOT EXISTS entities_type_parent_fqn ON entities (type, parent_fqn, fqn);
+CREATE INDEX IF NOT EXISTS entities_query_checksum ON entities (json_extract(json, '$.checksum'))
+    WHERE type = 'query';
 CREATE TABLE IF NOT EXISTS entity_links (
     src_id TEXT NOT NULL,
     dst_id TEXT NOT NULL,
@@ -185,11 +187,11 @@ class Store:
         rows = self._query("SELECT * FROM entities WHERE type = ? AND fqn = ?", (entity_type, fqn))
         return self._entity(rows[0]) if rows else None
 
-    def other_with_field(self, entity_type: str, field: str, value: str, fqn: str) -> StoredEntity | None:
-        """Another entity of ``entity_type`` (deleted ones included) whose JSON ``field`` equals ``value``."""
+    def other_query_with_checksum(self, checksum: str, fqn: str) -> StoredEntity | None:
+        """Another query (deleted ones included) with this text checksum; served by a partial index."""
         rows = self._query(
-            "SELECT * FROM entities WHERE type = ? AND json_extract(json, ?) = ? AND fqn != ? LIMIT 1",
-            (entity_type, f"$.{field}", value, fqn),
+            "SELECT * FROM entities WHERE type = 'query' AND json_extract(json, '$.checksum') = ? AND fqn != ? LIMIT 1",
+            (checksum, fqn),
         )
         return self._entity(rows[0]) if rows else None
 
