@@ -38,19 +38,18 @@ OwnerResolver = Callable[[str], EntityReference | None]
 
 def selected_databases(databases: Iterable[GlueDatabase], settings: SyncSettings) -> list[GlueDatabase]:
     """Glue databases kept by ``schemaFilterPattern`` (a Glue database is an OpenMetadata schema)."""
-    kept = []
-    db_fqn = database_fqn(settings.service_name, settings.database_name)
-    for db in databases:
-        subject = filter_subject(
-            db.name,
-            schema_fqn(settings.service_name, settings.database_name, db.name),
-            use_fqn_for_filtering=settings.use_fqn_for_filtering,
+    return [
+        db
+        for db in databases
+        if not is_filtered(
+            filter_subject(
+                db.name,
+                schema_fqn(settings.service_name, settings.database_name, db.name),
+                use_fqn_for_filtering=settings.use_fqn_for_filtering,
+            ),
+            settings.schema_filter,
         )
-        if not is_filtered(subject, settings.schema_filter):
-            kept.append(db)
-        else:
-            log.debug("schema %s filtered out under %s", db.name, db_fqn)
-    return kept
+    ]
 
 
 def database_is_selected(settings: SyncSettings) -> bool:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from athena_om.config import FilterPattern as ConfigFilterPattern
 from athena_om.config import WorkflowConfig, load_workflow_config, resolve_config_path
 from athena_om.mapping.filters import FilterPattern
 from athena_om.settings import SyncSettings
@@ -25,12 +26,11 @@ def workflow_config_at(path: str | None) -> WorkflowConfig:
     return _load_cached(str(resolved.resolve()), resolved.stat().st_mtime_ns if resolved.exists() else 0)
 
 
-def _pattern(pattern: object | None) -> FilterPattern | None:
+def _pattern(pattern: ConfigFilterPattern | None) -> FilterPattern | None:
+    """The config's filter pattern as the mapping layer's (the pure layer does not import config)."""
     if pattern is None:
         return None
-    return FilterPattern(
-        includes=list(getattr(pattern, "includes", [])), excludes=list(getattr(pattern, "excludes", []))
-    )
+    return FilterPattern(includes=list(pattern.includes), excludes=list(pattern.excludes))
 
 
 def sync_settings_from_workflow(config: WorkflowConfig) -> SyncSettings:

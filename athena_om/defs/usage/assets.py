@@ -98,9 +98,10 @@ def athena_table_usage(
 
     The day's count is posted (OpenMetadata replaces it), so re-running a day never adds to it.
     """
-    snapshot = _catalog(openmetadata, settings.sync_settings())
+    sync = settings.sync_settings()
+    snapshot = _catalog(openmetadata, sync)
     batch = combine_batches(plan_usage(log, snapshot) for log in _query_logs(context, athena_query_log))
-    batch.openmetadata_page = service_page(settings.sync_settings().service_name)
+    batch.openmetadata_page = service_page(sync.service_name)
     batch.metadata["top_tables"] = MetadataValue.md(batch.metadata["top_tables"])
     return batch
 
