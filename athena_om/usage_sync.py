@@ -21,6 +21,7 @@ from typing import Any
 from athena_om.athena.models import QueryExecution
 from athena_om.athena.query_history import list_enabled_workgroups, read_history
 from athena_om.mapping.fqn import column_fqn, database_fqn, split_fqn
+from athena_om.mapping.lineage_details import merge_lineage_details
 from athena_om.mapping.queries import query_cost_usd, query_to_create_request
 from athena_om.mapping.sql_lineage import (
     DEFAULT_CATALOG,
@@ -44,7 +45,6 @@ from athena_om.openmetadata.batches import (
 )
 from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.openmetadata.models import ColumnLineage, EntityReference, LineageDetails, LineageSource
-from athena_om.openmetadata.writer import merge_lineage_details
 from athena_om.settings import SyncSettings
 
 FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
