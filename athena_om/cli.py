@@ -56,7 +56,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from athena_om.demo import run_demo
+    from athena_om.sandbox.demo import run_demo
 
     return run_demo(Path(args.state_dir), days=args.days)
 

@@ -53,13 +53,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from athena_om.athena.catalog import read_tables
 from athena_om.athena.lakeformation import LFTagIndex
-from athena_om.catalog_sync import mapping_options, with_lf_tags_on_table
 from athena_om.mapping.fqn import schema_fqn
 from athena_om.mapping.tables import glue_table_to_create_request
 from athena_om.sandbox.aws import AwsSandbox, seed_synthetic_catalog
 from athena_om.sandbox.launcher import SANDBOX_TOKEN, seed_openmetadata_people
 from athena_om.sandbox.openmetadata_server import FaultConfig, OpenMetadataSandboxServer
-from athena_om.settings import SyncSettings
+from athena_om.sync.catalog import mapping_options, with_lf_tags_on_table
+from athena_om.sync.settings import SyncSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "athena_om" / "config" / "examples" / "sandbox.yaml"
@@ -297,10 +297,10 @@ def dagster_sync(config_path: Path, instance: Any) -> dict[str, int]:
 def direct_sync(config_path: Path) -> dict[str, int]:
     """What the two assets do, without Dagster: plan schemas, write; plan each database's tables, write."""
     from athena_om.athena.lakeformation import read_lf_tags
-    from athena_om.catalog_sync import owner_resolver_from_openmetadata, plan_schemas, plan_tables
     from athena_om.openmetadata.writer import BatchWriter
     from athena_om.resources.factory import resources_from_workflow
     from athena_om.resources.settings import workflow_config_at
+    from athena_om.sync.catalog import owner_resolver_from_openmetadata, plan_schemas, plan_tables
 
     resources = resources_from_workflow(workflow_config_at(str(config_path)), str(config_path))
     aws, openmetadata = resources["aws"], resources["openmetadata"]

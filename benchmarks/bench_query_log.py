@@ -26,20 +26,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from athena_om.athena.lakeformation import LFTagIndex
-from athena_om.catalog_sync import plan_schemas, plan_tables
+from athena_om.athena.query_history_poll import HistoryCursor, poll_query_history
 from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.openmetadata.writer import BatchWriter
-from athena_om.query_history_poll import HistoryCursor, poll_query_history
 from athena_om.sandbox.aws import AwsSandbox, seed_synthetic_catalog, seed_synthetic_query_history
 from athena_om.sandbox.openmetadata_server import OpenMetadataSandboxServer
-from athena_om.settings import SyncSettings
-from athena_om.usage_sync import (
-    plan_lineage,
-    plan_query_entities,
-    plan_usage,
-    read_catalog_snapshot,
-    read_query_logs,
-)
+from athena_om.sync.catalog import plan_schemas, plan_tables
+from athena_om.sync.lineage import plan_lineage
+from athena_om.sync.query_log import plan_query_entities, read_query_logs
+from athena_om.sync.settings import SyncSettings
+from athena_om.sync.snapshot import read_catalog_snapshot
+from athena_om.sync.usage import plan_usage
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 TOKEN = "bench-token"

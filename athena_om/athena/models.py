@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Athena query states after which a query never changes again.
+FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
+
 
 @dataclass(frozen=True)
 class LFTag:

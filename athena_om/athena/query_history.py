@@ -99,34 +99,31 @@ def batch_get(athena: Any, ids: list[str], result: HistoryRead) -> list[QueryExe
     return found
 
 
-def read_history(
-    athena: Any,
-    workgroups: Collection[str],
-    *,
-    start: datetime,
-    end: datetime,
-    seen_ids: Collection[str] = (),
-    stop_at_seen: bool = False,
-) -> HistoryRead:
-    """Queries submitted in ``[start, end)`` from the given workgroups.
+def iter_history_batches(
+    athena: Any, workgroup: str, result: HistoryRead, *, start: datetime, known: Collection[str] = ()
+) -> Iterator[list[QueryExecution]]:
+    """Details of the ids not in ``known``, one batch per listed page, newest first.
 
-    With ``stop_at_seen`` a workgroup's paging stops at the first page whose ids were all seen before, which is
-    what keeps the sensor's idle tick at one list call per workgroup.
+    Paging stops at a page reaching before ``start`` (Athena lists newest first) or holding an id in ``known``
+    (everything below it was read before): that is what keeps the sensor's idle tick at one list call.
     """
+    for ids in iter_query_id_pages(athena, workgroup):
+        result.pages += 1
+        fresh = [i for i in ids if i not in known]
+        batch = batch_get(athena, fresh, result)
+        yield batch
+        oldest = min((q.submitted_at for q in batch if q.submitted_at), default=None)
+        if not ids or len(fresh) < len(ids) or (oldest is not None and oldest < start):
+            return
+
+
+def read_history(athena: Any, workgroups: Collection[str], *, start: datetime, end: datetime) -> HistoryRead:
+    """Queries submitted in ``[start, end)`` from the given workgroups; an unreadable workgroup is reported."""
     result = HistoryRead()
-    seen = set(seen_ids)
     for workgroup in workgroups:
         try:
-            for ids in iter_query_id_pages(athena, workgroup):
-                result.pages += 1
-                fresh = [i for i in ids if i not in seen]
-                if stop_at_seen and not fresh:
-                    break
-                batch = batch_get(athena, fresh, result)
-                oldest = min((q.submitted_at for q in batch if q.submitted_at), default=None)
+            for batch in iter_history_batches(athena, workgroup, result, start=start):
                 result.queries += [q for q in batch if q.submitted_at is not None and start <= q.submitted_at < end]
-                if oldest is not None and oldest < start:
-                    break
         except (ClientError, BotoCoreError) as exc:
             code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else str(exc)
             message = (

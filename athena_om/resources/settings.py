@@ -12,7 +12,7 @@ from pydantic import Field
 from athena_om.config import FilterPattern as ConfigFilterPattern
 from athena_om.config import WorkflowConfig, load_workflow_config, resolve_config_path
 from athena_om.mapping.filters import FilterPattern
-from athena_om.settings import SyncSettings
+from athena_om.sync.settings import SyncSettings
 
 
 @lru_cache(maxsize=8)

@@ -10,13 +10,13 @@ from dagster import (
 )
 
 from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
-from athena_om.catalog_sync import owner_resolver_from_openmetadata, plan_schemas, plan_tables
 from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
 from athena_om.mapping.fqn import database_fqn, schema_fqn
 from athena_om.openmetadata.batches import SyncBatch, combine_batches
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
+from athena_om.sync.catalog import owner_resolver_from_openmetadata, plan_schemas, plan_tables
 
 GROUP = "athena_metadata"
 

@@ -13,11 +13,11 @@ from dagster import (
 )
 
 from athena_om.athena.catalog import CatalogReadError, iter_table_update_times, read_databases
-from athena_om.catalog_sync import database_is_selected, selected_databases
 from athena_om.defs.metadata.jobs import athena_schemas_job, athena_tables_job
 from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.settings import AthenaOmSettingsResource
+from athena_om.sync.catalog import database_is_selected, selected_databases
 
 
 def catalog_fingerprint(update_times: list[datetime | None]) -> str:

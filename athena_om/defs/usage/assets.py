@@ -15,17 +15,11 @@ from athena_om.openmetadata.batches import SyncBatch, combine_batches
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
-from athena_om.settings import SyncSettings
-from athena_om.usage_sync import (
-    CatalogNotSyncedError,
-    CatalogSnapshot,
-    QueryLogDay,
-    plan_lineage,
-    plan_query_entities,
-    plan_usage,
-    read_catalog_snapshot,
-    read_query_logs,
-)
+from athena_om.sync.lineage import plan_lineage
+from athena_om.sync.query_log import QueryLogDay, plan_query_entities, read_query_logs
+from athena_om.sync.settings import SyncSettings
+from athena_om.sync.snapshot import CatalogNotSyncedError, CatalogSnapshot, read_catalog_snapshot
+from athena_om.sync.usage import plan_usage
 
 GROUP = "athena_usage"
 

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, sensor
 
+from athena_om.athena.query_history_poll import HistoryCursor, poll_query_history
 from athena_om.defs.usage.jobs import athena_query_history_job
 from athena_om.defs.usage.partitions import query_history_days
-from athena_om.query_history_poll import HistoryCursor, poll_query_history
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 

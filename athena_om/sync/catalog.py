@@ -29,7 +29,7 @@ from athena_om.openmetadata.models import (
     CreateDatabaseServiceRequest,
     EntityReference,
 )
-from athena_om.settings import SyncSettings
+from athena_om.sync.settings import SyncSettings
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from athena_om.config import SANDBOX_CONFIG_PATH
 from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.sandbox import launcher
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_COLLECTIONS = {
     "databaseServices": "services/databaseServices",
     "databases": "databases",

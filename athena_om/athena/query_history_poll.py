@@ -14,16 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from athena_om.athena.models import QueryExecution
+from athena_om.athena.models import FINAL_STATES, QueryExecution
 from athena_om.athena.query_history import (
     BATCH_SIZE,
     HistoryRead,
     batch_get,
-    iter_query_id_pages,
+    iter_history_batches,
     list_enabled_workgroups,
 )
-from athena_om.mapping.sql_lineage import is_self_issued
-from athena_om.usage_sync import FINAL_STATES, self_issued_patterns
+from athena_om.mapping.self_issued import is_self_issued, self_issued_patterns
 
 # How far before the newest completion time paging goes: a query listed by submission time that finishes this
 # long after it started is still noticed. Longer ones are picked up by the daily schedule.
@@ -158,13 +157,8 @@ def poll_query_history(
     for workgroup in _workgroups(athena, cursor, workgroups, now):
         known = set(cursor.seen.get(workgroup, {})) | set(cursor.pending.get(workgroup, {}))
         try:
-            for ids in iter_query_id_pages(athena, workgroup):
-                fresh = [i for i in ids if i not in known]
-                batch = batch_get(athena, fresh, result)
+            for batch in iter_history_batches(athena, workgroup, result, start=start, known=known):
                 take(workgroup, batch)
-                oldest = min((q.submitted_at for q in batch if q.submitted_at), default=None)
-                if len(fresh) < len(ids) or oldest is None or oldest < start:
-                    break
             waiting = [i for i in cursor.pending.get(workgroup, {}) if i in known]
             for chunk in range(0, len(waiting), BATCH_SIZE):
                 take(workgroup, batch_get(athena, waiting[chunk : chunk + BATCH_SIZE], result))

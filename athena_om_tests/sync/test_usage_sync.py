@@ -7,23 +7,15 @@ from datetime import UTC, date, datetime
 from athena_om.athena.models import QueryExecution
 from athena_om.mapping.fqn import column_fqn, table_fqn
 from athena_om.mapping.queries import query_checksum
+from athena_om.mapping.self_issued import self_issued_patterns
 from athena_om.mapping.sql_lineage import TableName, parse_query
 from athena_om.openmetadata.batches import AddLineage, ComputePercentiles, PutEntities, PutTableJoins, ReportUsage
 from athena_om.openmetadata.models import LineageSource
-from athena_om.settings import SyncSettings
-from athena_om.usage_sync import (
-    CatalogSnapshot,
-    CatalogTable,
-    QueryLogDay,
-    catalog_table_from_entity,
-    day_bounds,
-    parse_executions,
-    plan_lineage,
-    plan_query_entities,
-    plan_usage,
-    self_issued_patterns,
-    view_statement,
-)
+from athena_om.sync.lineage import plan_lineage, view_statement
+from athena_om.sync.query_log import QueryLogDay, day_bounds, parse_executions, plan_query_entities
+from athena_om.sync.settings import SyncSettings
+from athena_om.sync.snapshot import CatalogSnapshot, CatalogTable, catalog_table_from_entity
+from athena_om.sync.usage import plan_usage
 
 SETTINGS = SyncSettings(service_name="svc", price_per_tb_usd=5.0)
 DAY = date(2026, 3, 9)

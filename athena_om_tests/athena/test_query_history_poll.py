@@ -8,15 +8,15 @@ from pathlib import Path
 
 from dagster import RunRequest, SensorResult, build_schedule_context, build_sensor_context, instance_for_test
 
+from athena_om.athena.query_history_poll import LOOKBACK, HistoryCursor, poll_query_history
 from athena_om.defs.usage.schedules import daily_query_history
 from athena_om.defs.usage.sensors import athena_query_history_sensor
-from athena_om.query_history_poll import LOOKBACK, HistoryCursor, poll_query_history
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 from athena_om.sandbox.aws import AwsSandbox, QueryRecord, add_query_executions
 from athena_om.sandbox.aws.demo_history import demo_query_history
 from athena_om.sandbox.aws.query_history import records_of
-from athena_om_tests.usage.conftest import DEMO_NOW
+from athena_om_tests.sync.conftest import DEMO_NOW
 
 SANDBOX_CONFIG = Path(__file__).parents[2] / "athena_om" / "config" / "examples" / "sandbox.yaml"
 
