@@ -68,16 +68,18 @@ def test_operations_on_one_edge_run_in_order_and_merge() -> None:
 
 
 def test_unknown_tables_are_reported_not_raised() -> None:
-    calls: list[tuple[str, str, object]] = []
+    calls: list[tuple[str, str]] = []
 
     batch = SyncBatch(known_table_ids={"a": "A"})
     batch.add(ReportUsage("missing", "2026-03-09", 1))
 
     def handle(request: httpx.Request) -> httpx.Response:
+        calls.append((request.method, request.url.path))
         return httpx.Response(404, json={"message": "not found"})
 
     client = OpenMetadataClient("http://om/api", transport=httpx.MockTransport(handle))
     report = BatchWriter(client).write(batch)
     assert report.counts["ReportUsage.failed"] == 1
     assert "missing" in report.failures[0]
-    assert calls == []
+    # The table is looked up once by name; after the 404 nothing is written for it.
+    assert calls == [("GET", "/api/v1/tables/name/missing")]
