@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import ssl
 import threading
 import time
 from collections import Counter
@@ -16,10 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from athena_om.openmetadata.models import EntityList, OMRequest, ServerVersion
 
@@ -32,8 +35,13 @@ CHANGE_HEADER = "X-OpenMetadata-Change"
 # The first release whose create requests take an `owners` list (1.6 replaced the single `owner`).
 MIN_SERVER_VERSION = (1, 6)
 
+# An authenticated call every bot may make, cheap on any server size: proves the token before real work starts.
+TOKEN_CHECK_PATH = "/v1/services/databaseServices"
+BODY_EXCERPT_BYTES = 200
+
 T = TypeVar("T")
 R = TypeVar("R")
+M = TypeVar("M", bound=BaseModel)
 
 
 class OpenMetadataError(Exception):
@@ -108,19 +116,24 @@ class OpenMetadataClient:
         concurrency: int = 8,
         retry: RetryPolicy | None = None,
         verify_ssl: bool = True,
+        ca_certificate: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.host_port = host_port.rstrip("/")
         self.concurrency = max(1, concurrency)
         self.retry = retry or RetryPolicy()
+        self.has_token = bool(jwt_token)
         headers = {"Accept": "application/json", "User-Agent": "athena-om"}
         if jwt_token:
             headers["Authorization"] = f"Bearer {jwt_token}"
+        self._secret = jwt_token or None
         self._http = httpx.Client(
             base_url=self.host_port,
             headers=headers,
             timeout=timeout_s,
-            verify=verify_ssl,
+            verify=tls_verification(self.host_port, verify_ssl, ca_certificate),
+            # A redirect would carry the token to wherever the Location points; it is reported, never followed.
+            follow_redirects=False,
             transport=transport,
             limits=httpx.Limits(max_connections=self.concurrency * 2, max_keepalive_connections=self.concurrency),
         )
@@ -163,7 +176,21 @@ class OpenMetadataClient:
                 self.request_counts[method] += 1
             try:
                 response = self._http.request(method, path, json=json, params=params)
+            except httpx.DecodingError as exc:
+                raise OpenMetadataError(
+                    f"{method} {path}: the answer of OpenMetadata at {self.host_port} could not be decoded "
+                    f"({type(exc).__name__}: {exc}).",
+                    path=path,
+                ) from None
             except httpx.TransportError as exc:
+                if _is_certificate_error(exc):
+                    raise OpenMetadataError(
+                        f"{method} {path}: the TLS certificate of {self.host_port} is not trusted ({exc}); nothing "
+                        "was sent to it, not even the token. If the server is yours, set workflowConfig."
+                        "openMetadataServerConfig.sslConfig.caCertificate to the CA certificate that signed it "
+                        "(`verifySSL: ignore` turns verification off, which lets anyone on the path read the token).",
+                        path=path,
+                    ) from None
                 if attempt >= self.retry.max_attempts:
                     raise OpenMetadataError(
                         f"{method} {path}: cannot reach OpenMetadata at {self.host_port} after {attempt} "
@@ -179,18 +206,83 @@ class OpenMetadataClient:
                 continue
             if response.status_code == 404 and allow_404:
                 return response
+            if response.is_redirect or 300 <= response.status_code < 400:
+                location = response.headers.get("Location") or "(no Location header)"
+                raise OpenMetadataError(
+                    f"{method} {path}: OpenMetadata at {self.host_port} answered {response.status_code}, redirecting "
+                    f"to {location}. athena-om does not follow redirects (the token would go along); set "
+                    "workflowConfig.openMetadataServerConfig.hostPort to the address that serves the API itself.",
+                    status=response.status_code,
+                    path=path,
+                )
             if response.status_code >= 400:
                 raise OpenMetadataError(
-                    f"{method} {path}: OpenMetadata answered {response.status_code}: {_error_message(response)}",
+                    f"{method} {path}: OpenMetadata answered {response.status_code}: "
+                    f"{self._redact(_error_message(response))}",
                     status=response.status_code,
                     path=path,
                 )
             return response
 
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        allow_404: bool = False,
+    ) -> Any:
+        """``request`` and decode the answer's JSON (None for an allowed 404); an undecodable answer is an
+        OpenMetadataError naming the request, the status, the content type and the start of the body."""
+        response = self.request(method, path, json=json, params=params, allow_404=allow_404)
+        if response.status_code == 404 and allow_404:
+            return None
+        return self.decode(response, method, path)
+
+    def decode(self, response: httpx.Response, method: str, path: str) -> Any:
+        """The JSON of an answer; an OpenMetadataError (not a JSONDecodeError) when it is not JSON."""
+        try:
+            return response.json()
+        except ValueError:
+            raise self._bad_answer(response, method, path, "a body that is not JSON") from None
+
+    def _parse(self, model: type[M], response: httpx.Response, method: str, path: str) -> M:
+        payload = self.decode(response, method, path)
+        try:
+            return model.model_validate(payload)
+        except ValidationError:
+            raise self._bad_answer(response, method, path, f"JSON that is not a {model.__name__}") from None
+
+    def _object(self, response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+        payload = self.decode(response, method, path)
+        if not isinstance(payload, dict):
+            raise self._bad_answer(response, method, path, "JSON that is not an entity object")
+        return payload
+
+    def _bad_answer(self, response: httpx.Response, method: str, path: str, what: str) -> OpenMetadataError:
+        content_type = response.headers.get("Content-Type") or "none"
+        excerpt = self._redact(response.content[:BODY_EXCERPT_BYTES].decode("utf-8", errors="replace"))
+        hint = (
+            " An HTML page usually means hostPort points at a web page or a login proxy, not OpenMetadata's API."
+            if "html" in content_type.lower() or excerpt.lstrip().startswith("<")
+            else ""
+        )
+        return OpenMetadataError(
+            f"{method} {path}: OpenMetadata at {self.host_port} answered {response.status_code} with {what} "
+            f"(content type {content_type}): {excerpt!r}.{hint}",
+            status=response.status_code,
+            path=path,
+        )
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._secret, "**********") if self._secret else text
+
     # -- reads -----------------------------------------------------------------------------------------
 
     def version(self) -> ServerVersion:
-        return ServerVersion.model_validate(self.request("GET", "/v1/system/version").json())
+        path = "/v1/system/version"
+        return self._parse(ServerVersion, self.request("GET", path), "GET", path)
 
     def check_version(self) -> str:
         """The server's version, refusing servers older than the request bodies athena-om sends."""
@@ -203,6 +295,23 @@ class OpenMetadataClient:
             )
         return version
 
+    def check_token(self) -> None:
+        """Prove the token with one cheap authenticated call; a refusal names `securityConfig.jwtToken`."""
+        try:
+            self.request("GET", TOKEN_CHECK_PATH, params={"limit": 1})
+        except OpenMetadataError as exc:
+            if exc.status not in (401, 403):
+                raise
+            sent = "the token" if self.has_token else "no token (securityConfig.jwtToken is empty)"
+            refusal = "refused" if exc.status == 401 else "does not allow listing database services with"
+            raise OpenMetadataError(
+                f"OpenMetadata at {self.host_port} {refusal} {sent}: GET {TOKEN_CHECK_PATH} answered {exc.status}. "
+                "Set workflowConfig.openMetadataServerConfig.securityConfig.jwtToken to the ingestion-bot's JWT "
+                "(OpenMetadata: Settings > Bots > ingestion-bot).",
+                status=exc.status,
+                path=TOKEN_CHECK_PATH,
+            ) from None
+
     def get_by_name(
         self, collection: str, fqn: str, *, fields: Sequence[str] = (), include: str = "non-deleted"
     ) -> dict[str, Any] | None:
@@ -210,8 +319,9 @@ class OpenMetadataClient:
         params: dict[str, Any] = {"include": include}
         if fields:
             params["fields"] = ",".join(fields)
-        response = self.request("GET", f"/v1/{collection}/name/{quote(fqn, safe='')}", params=params, allow_404=True)
-        return None if response.status_code == 404 else response.json()
+        path = f"/v1/{collection}/name/{quote(fqn, safe='')}"
+        response = self.request("GET", path, params=params, allow_404=True)
+        return None if response.status_code == 404 else self._object(response, "GET", path)
 
     def list_all(
         self,
@@ -226,7 +336,8 @@ class OpenMetadataClient:
         if fields:
             query["fields"] = ",".join(fields)
         while True:
-            page = EntityList.model_validate(self.request("GET", f"/v1/{collection}", params=query).json())
+            path = f"/v1/{collection}"
+            page = self._parse(EntityList, self.request("GET", path, params=query), "GET", path)
             yield from page.data
             if not page.paging.after or not page.data:
                 return
@@ -236,8 +347,9 @@ class OpenMetadataClient:
 
     def put(self, collection: str, body: OMRequest) -> WriteResult:
         """Create or update one entity."""
-        response = self.request("PUT", f"/v1/{collection}", json=body.to_body())
-        entity = response.json()
+        path = f"/v1/{collection}"
+        response = self.request("PUT", path, json=body.to_body())
+        entity = self._object(response, "PUT", path)
         return WriteResult(_outcome_of(response), entity.get("fullyQualifiedName"), entity)
 
     def put_many(self, collection: str, bodies: Iterable[OMRequest]) -> list[WriteResult]:
@@ -270,6 +382,39 @@ def parse_version(text: str) -> tuple[int, ...]:
         digits = "".join(ch for ch in piece if ch.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts)
+
+
+def tls_verification(host_port: str, verify_ssl: bool, ca_certificate: str | None) -> ssl.SSLContext | bool:
+    """What httpx verifies the server with: the configured CA (a file path or PEM text), the system's trust
+    store, or nothing (with a warning, since the token then goes to whoever answers)."""
+    if not verify_ssl:
+        if host_port.lower().startswith("https:"):
+            log.warning(
+                "TLS verification of OpenMetadata at %s is off (verifySSL: ignore): anyone on the network path can "
+                "impersonate the server and read the bot token. Set sslConfig.caCertificate instead.",
+                host_port,
+            )
+        return False
+    if not ca_certificate:
+        return True
+    if ca_certificate.lstrip().startswith("-----BEGIN"):
+        return ssl.create_default_context(cadata=ca_certificate)
+    path = Path(ca_certificate).expanduser()
+    if not path.is_file():
+        raise OpenMetadataError(
+            f"sslConfig.caCertificate {str(path)!r} is not a readable file; give the path of the PEM CA certificate "
+            "that signed OpenMetadata's TLS certificate."
+        )
+    return ssl.create_default_context(cafile=str(path))
+
+
+def _is_certificate_error(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _name_of(body: OMRequest) -> str | None:

@@ -15,12 +15,15 @@ def resources_from_workflow(config: WorkflowConfig, config_path: str) -> dict[st
     connection = config.connection
     aws = connection.aws_config if connection else None
     om = config.openmetadata
+    ca_certificate = om.ssl_config.ca_certificate if om.ssl_config else None
     openmetadata = OpenMetadataResource(
         host_port=om.host_port,
         token_from_workflow=config_path if om.auth_provider == "openmetadata" else None,
         timeout_s=config.settings.request_timeout_seconds,
         concurrency=config.settings.request_concurrency,
-        verify_ssl=om.verify_ssl == "validate",
+        # OpenMetadata's own client verifies https unless told `ignore`; `no-ssl` only says hostPort is http.
+        verify_ssl=om.verify_ssl != "ignore",
+        ca_certificate=ca_certificate.get_secret_value() if ca_certificate else None,
     )
     return {
         "aws": AthenaResource(

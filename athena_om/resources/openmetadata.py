@@ -35,7 +35,12 @@ class OpenMetadataResource(ConfigurableResource):
     )
     timeout_s: float = 30.0
     concurrency: int = 8
-    verify_ssl: bool = True
+    verify_ssl: bool = Field(
+        default=True, description="Verify an https server's certificate; off only for `verifySSL: ignore`."
+    )
+    ca_certificate: str | None = Field(
+        default=None, description="PEM CA certificate (path or text) that signed the server's TLS certificate."
+    )
 
     _client: OpenMetadataClient | None = PrivateAttr(default=None)
 
@@ -51,6 +56,7 @@ class OpenMetadataResource(ConfigurableResource):
                 timeout_s=self.timeout_s,
                 concurrency=self.concurrency,
                 verify_ssl=self.verify_ssl,
+                ca_certificate=self.ca_certificate,
             )
         return self._client
 
@@ -63,10 +69,14 @@ class OpenMetadataResource(ConfigurableResource):
         return secret.get_secret_value() if secret is not None else None
 
     def check_server(self) -> str:
-        """The server's version; fails with a readable message when the server is unreachable, refuses us or is
-        too old for the bodies athena-om sends."""
+        """The server's version; fails with a readable message when the server is unreachable, untrusted, refuses
+        the token or is too old for the bodies athena-om sends."""
         try:
-            return self.get_client().check_version()
+            client = self.get_client()
+            version = client.check_version()
+            # /system/version needs no token, so a wrong one would otherwise surface mid-run on some other call.
+            client.check_token()
+            return version
         except OpenMetadataError as exc:
             raise OpenMetadataError(
                 f"OpenMetadata at {self.host_port} is not usable: {exc}. Check "
