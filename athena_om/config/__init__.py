@@ -6,6 +6,7 @@ from athena_om.config.loader import (
     DEFAULT_CONFIG_PATH,
     SANDBOX_CONFIG_PATH,
     load_workflow_config,
+    load_workflow_config_cached,
     load_workflow_config_from_text,
     resolve_config_path,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "WorkflowConfig",
     "WorkflowConfigError",
     "load_workflow_config",
+    "load_workflow_config_cached",
     "load_workflow_config_from_text",
     "resolve_config_path",
     "summarize",

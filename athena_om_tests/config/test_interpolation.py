@@ -20,6 +20,15 @@ from athena_om.config.interpolation import expand_env_vars, format_path
         ("cost$$", {}, "cost$"),
         ("^sales$", {}, "^sales$"),
         ("no references", {}, "no references"),
+        ("${A:-${B}}", {"B": "b"}, "b"),
+        ("${A:-${B}}", {"A": "a", "B": "b"}, "a"),
+        ("${A:-${B:-c}}", {}, "c"),
+        ("${A:-x-${B:-y}-z}!", {}, "x-y-z!"),
+        ("${A:-${B:-${C:-deep}}}", {"C": "c"}, "c"),
+        ("${A:-{x}}", {}, "{x}"),  # as in a shell: the first } closes, the second is text
+        ("${A:-$$}", {}, "$"),
+        ("${A}", {"A": "${B}"}, "${B}"),
+        ("a $ b", {}, "a $ b"),
     ],
 )
 def test_expansion(value: str, env: dict[str, str], expected: str) -> None:
@@ -67,3 +76,32 @@ def test_a_variable_cannot_change_the_yaml_structure(workflow_text: str) -> None
     config = load_workflow_config_from_text(text, "wf.yaml", env={"WG": "a\nextra: key"})
 
     assert config.connection is not None and config.connection.workgroup == "a\nextra: key"
+
+
+def test_an_unset_variable_inside_a_used_default_is_reported() -> None:
+    problems: list[ConfigProblem] = []
+    assert expand_env_vars({"a": "${A:-${B}}"}, {}, problems) == {"a": ""}
+
+    assert len(problems) == 1 and "environment variable B is not set" in problems[0].message
+
+
+def test_an_unused_default_is_not_expanded() -> None:
+    problems: list[ConfigProblem] = []
+    assert expand_env_vars({"a": "${A:-${B}}"}, {"A": "a"}, problems) == {"a": "a"}
+    assert problems == []
+
+
+@pytest.mark.parametrize("value", ["${A:-${B}", "${A:-", "${A:x}", "${}"])
+def test_unclosed_or_malformed_references_are_reported(value: str) -> None:
+    problems: list[ConfigProblem] = []
+    expand_env_vars({"a": value}, {}, problems)
+
+    assert len(problems) == 1 and problems[0].path == "a"
+    assert "expected" in problems[0].message
+
+
+def test_defaults_nested_too_deep_are_reported() -> None:
+    problems: list[ConfigProblem] = []
+    expand_env_vars({"a": "${A:-" * 50 + "x" + "}" * 50}, {}, problems)
+
+    assert len(problems) == 1 and "nested more than" in problems[0].message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from athena_om.config import (
     ProfilerPipeline,
     WorkflowConfigError,
     load_workflow_config,
+    load_workflow_config_cached,
     load_workflow_config_from_text,
     resolve_config_path,
 )
@@ -268,11 +270,60 @@ def test_config_path_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     assert resolve_config_path("given.yaml", env={}) == Path("given.yaml")
     assert resolve_config_path(None, env={CONFIG_PATH_ENV_VAR: "/etc/athena-om.yaml"}) == Path("/etc/athena-om.yaml")
-    assert resolve_config_path(None, env={}) == SANDBOX_CONFIG_PATH
     (tmp_path / "athena_om.yaml").write_text("")
     assert resolve_config_path(None, env={}) == Path("athena_om.yaml")
+
+
+def test_no_config_anywhere_is_an_error_not_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WorkflowConfigError) as raised:
+        resolve_config_path(None, env={})
+
+    message = str(raised.value)
+    assert CONFIG_PATH_ENV_VAR in message
+    assert "./athena_om.yaml" in message
+    assert "athena_om/config/examples/production.yaml" in message
+    with pytest.raises(WorkflowConfigError, match=CONFIG_PATH_ENV_VAR):
+        load_workflow_config(None, env={})
 
 
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(WorkflowConfigError, match="file not found"):
         load_workflow_config(tmp_path / "nope.yaml", env={})
+
+
+def test_cached_loader_parses_a_file_once_until_it_or_its_variables_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from athena_om.config import loader
+
+    parsed: list[str] = []
+    real_parse = loader._parse_yaml
+
+    def counting_parse(text: str, source_name: str) -> Any:
+        parsed.append(source_name)
+        return real_parse(text, source_name)
+
+    monkeypatch.setattr(loader, "_parse_yaml", counting_parse)
+    path = tmp_path / "wf.yaml"
+    path.write_text(SANDBOX_CONFIG_PATH.read_text())
+    env = {"OPENMETADATA_JWT_TOKEN": "one", "UNRELATED": "x"}
+
+    first = load_workflow_config_cached(path, env=env)
+    assert load_workflow_config_cached(str(path), env={**env, "UNRELATED": "y"}) is first
+    assert len(parsed) == 1
+
+    second = load_workflow_config_cached(path, env={**env, "OPENMETADATA_JWT_TOKEN": "two"})
+    assert second.openmetadata.jwt_token is not None
+    assert second.openmetadata.jwt_token.get_secret_value() == "two"
+    assert len(parsed) == 2
+
+    path.write_text(path.read_text().replace("athena_sandbox", "athena_edited"))
+    assert load_workflow_config_cached(path, env=env).service_name == "athena_edited"
+    assert len(parsed) == 3
+
+
+def test_cached_loader_reports_errors_every_time(tmp_path: Path) -> None:
+    for _ in range(2):
+        with pytest.raises(WorkflowConfigError, match="file not found"):
+            load_workflow_config_cached(tmp_path / "missing.yaml", env={})
