@@ -65,6 +65,14 @@ def _run(record: QueryRecord, backend: AthenaBackend) -> None:
         csv = result_csv(record.result)
         # DuckDB scans far less than S3 would; scale by a constant so numbers look like a small lake's.
         record.data_scanned_bytes = len(csv.encode()) * 37
+        if HOOKS.is_denied("s3:PutObject") and record.output_location:
+            # Athena writes the results as the caller; without s3:PutObject the query fails, not the read.
+            record.state, record.result = "FAILED", None
+            record.state_change_reason = (
+                f"Access denied when writing output to url: {record.output_location} . Please ensure you are "
+                "allowed to access the S3 bucket."
+            )
+            return
         _write_result_file(record, csv, backend)
 
 

@@ -25,7 +25,14 @@ class SandboxHooks:
     denied_databases: set[str] = field(default_factory=set)
     # "service:Operation" -> how many of the next calls must fail with ThrottlingException.
     throttles: dict[str, int] = field(default_factory=dict)
+    # "service:Operation" the caller may not call: answered AccessDenied until allowed again.
+    denied_operations: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def is_denied(self, operation: str) -> bool:
+        """True if `operation` ("service:Operation") was denied with AwsSandbox.deny."""
+        with self.lock:
+            return operation in self.denied_operations
 
     def take_throttle(self, operation: str) -> bool:
         """Consume one injected throttle for `operation`; True if this call must be throttled."""

@@ -79,6 +79,8 @@ class SandboxMiddleware:
         operation = operation_of(environ)
         with self._lock:
             self._counts[operation] += 1
+        if self.hooks.is_denied(operation):
+            return _access_denied(start_response, operation)
         if self.hooks.take_throttle(operation) or self.hooks.take_throttle(operation.split(":", 1)[1]):
             body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
             start_response(
@@ -97,3 +99,20 @@ class SandboxMiddleware:
         body = json.dumps(payload, sort_keys=True).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _access_denied(start_response: Callable[..., Any], operation: str) -> Iterable[bytes]:
+    """AccessDenied as AWS words it, in the error shape of the service's protocol (XML for STS and S3)."""
+    service, _, name = operation.partition(":")
+    message = f"User: arn:aws:iam::123456789012:user/sandbox is not authorized to perform: {service}:{name}"
+    if service in ("sts", "s3", "iam"):
+        body = (
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+            f"<Message>{message}</Message></Error><RequestId>sandbox</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    else:
+        body = json.dumps({"__type": "AccessDeniedException", "message": message, "Message": message}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "AccessDeniedException")]
+    start_response("403 Forbidden", [*headers, ("Content-Length", str(len(body)))])
+    return [body]

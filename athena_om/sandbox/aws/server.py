@@ -70,6 +70,7 @@ class AwsSandbox:
         HOOKS.sql_engine = self._engine
         HOOKS.denied_databases.clear()
         HOOKS.throttles.clear()
+        HOOKS.denied_operations.clear()
 
     # Lifecycle -------------------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -190,3 +191,16 @@ class AwsSandbox:
         """Fail the next `times` calls of `operation` ("glue:GetTables" or "GetTables") with ThrottlingException."""
         with HOOKS.lock:
             HOOKS.throttles[operation] = times
+
+    def deny(self, operation: str) -> None:
+        """Answer every call of `operation` ("athena:StartQueryExecution") with AccessDenied until allowed.
+
+        "s3:PutObject" denies Athena writing query results, which then fail as on AWS.
+        """
+        with HOOKS.lock:
+            HOOKS.denied_operations.add(operation)
+
+    def allow(self, operation: str) -> None:
+        """Undo deny."""
+        with HOOKS.lock:
+            HOOKS.denied_operations.discard(operation)
