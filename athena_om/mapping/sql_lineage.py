@@ -695,19 +695,26 @@ class _ColumnTracer:
         return result
 
     def _trace_udtf(self, scope: Scope, name: str) -> _Trace:
-        # UNNEST(a, b) AS u(x, y): x comes from a, y from b; WITH ORDINALITY adds a column with no source.
+        """An UNNEST alias column traced to the argument(s) it unpacks.
+
+        ``UNNEST(a, b) AS u(x, y)``: x comes from a, y from b. ``UNNEST(m) AS u(k, v)``: an array of ROW unpacks
+        to one column per field and a MAP to key and value, so every alias comes from m. With several arguments
+        and more aliases than arguments, the match needs types we do not have: each alias gets every argument.
+        sqlglot keeps WITH ORDINALITY's alias in ``offset``, not in the columns, so it is never found here.
+        """
         unnest = scope.expression
         alias = unnest.args.get("alias")
         columns = [c.name for c in alias.columns] if alias is not None else []
         arguments = unnest.expressions if isinstance(unnest, exp.Unnest) else [unnest]
-        if name in columns and columns.index(name) < len(arguments):
-            argument = arguments[columns.index(name)]
-            sources, _ = self._trace_expression(scope, argument)
-            return sources, _function_text(unnest.__class__(expressions=[argument.copy()]))
         if not columns:
             sources, _ = self._trace_expression(scope, unnest)
             return sources, _function_text(unnest)
-        return _EMPTY
+        if name not in columns or not arguments:
+            return _EMPTY
+        positional = len(arguments) > 1 and len(columns) <= len(arguments)
+        feeding = [arguments[columns.index(name)]] if positional else list(arguments)
+        sources = frozenset().union(*(self._trace_expression(scope, argument)[0] for argument in feeding))
+        return sources, _function_text(unnest.__class__(expressions=[argument.copy() for argument in feeding]))
 
     def _trace_projection(self, scope: Scope, projection: exp.Expr) -> _Trace:
         inner = projection.this if isinstance(projection, exp.Alias) else projection

@@ -54,6 +54,9 @@ SCHEMA: dict[TableName, list[str]] = {
     t("sales.order_items"): ["order_id", "product_id", "qty"],
     t("raw.events"): ["event_id", "user_id", "event_type", "payload", "tags", "ts", "dt"],
     t("analytics.customer_360"): ["customer_id", "name", "lifetime_value", "last_order_ts"],
+    # hits: array(row(page, ms, ok)); attrs: map(varchar, bigint); tags, pages: array(varchar)
+    t("raw.sessions"): ["session_id", "user_id", "hits", "attrs", "tags", "pages"],
+    t("raw.attr_totals"): ["k", "v"],
 }
 
 FN = object()
@@ -566,6 +569,78 @@ CASES = [
         {"sales.orders"},
     ),
 ]
+
+SESSIONS = "raw.sessions"
+UNNEST_CASES = [
+    # Every alias of an UNNEST traces to the argument it unpacks (issue 8).
+    Case(
+        "unnest-array-of-row-three-aliases",
+        "CREATE TABLE raw.hits AS SELECT s.session_id, page, ms, ok "
+        "FROM raw.sessions s CROSS JOIN UNNEST(s.hits) AS h(page, ms, ok)",
+        StatementKind.CTAS,
+        {SESSIONS},
+        "raw.hits",
+        {
+            "session_id": ({"raw.sessions:session_id"}, None),
+            "page": ({"raw.sessions:hits"}, "UNNEST(s.hits)"),
+            "ms": ({"raw.sessions:hits"}, "UNNEST(s.hits)"),
+            "ok": ({"raw.sessions:hits"}, "UNNEST(s.hits)"),
+        },
+    ),
+    Case(
+        "unnest-map-key-and-value",
+        "CREATE TABLE raw.attrs AS SELECT session_id, k, v FROM raw.sessions CROSS JOIN UNNEST(attrs) AS a(k, v)",
+        StatementKind.CTAS,
+        {SESSIONS},
+        "raw.attrs",
+        {
+            "session_id": ({"raw.sessions:session_id"}, None),
+            "k": ({"raw.sessions:attrs"}, FN),
+            "v": ({"raw.sessions:attrs"}, FN),
+        },
+    ),
+    Case(
+        "unnest-multiple-arguments",
+        "CREATE TABLE raw.tag_pages AS SELECT tag, page "
+        "FROM raw.sessions s CROSS JOIN UNNEST(s.tags, s.pages) AS u(tag, page)",
+        StatementKind.CTAS,
+        {SESSIONS},
+        "raw.tag_pages",
+        {
+            "tag": ({"raw.sessions:tags"}, "UNNEST(s.tags)"),
+            "page": ({"raw.sessions:pages"}, "UNNEST(s.pages)"),
+        },
+    ),
+    Case(
+        "unnest-with-ordinality",
+        "CREATE TABLE raw.hit_order AS SELECT page, ms, n "
+        "FROM raw.sessions s CROSS JOIN UNNEST(s.hits) WITH ORDINALITY AS h(page, ms, n)",
+        StatementKind.CTAS,
+        {SESSIONS},
+        "raw.hit_order",
+        # The ordinality column is a counter: no source column, so no edge.
+        {"page": ({"raw.sessions:hits"}, "UNNEST(s.hits)"), "ms": ({"raw.sessions:hits"}, "UNNEST(s.hits)")},
+    ),
+    Case(
+        "unnest-through-cte",
+        "CREATE TABLE raw.attr_pairs AS WITH pairs AS "
+        "(SELECT session_id, k, v FROM raw.sessions CROSS JOIN UNNEST(attrs) AS a(k, v)) SELECT k, v FROM pairs",
+        StatementKind.CTAS,
+        {SESSIONS},
+        "raw.attr_pairs",
+        {"k": ({"raw.sessions:attrs"}, FN), "v": ({"raw.sessions:attrs"}, FN)},
+    ),
+    Case(
+        "unnest-through-aggregate",
+        "INSERT INTO raw.attr_totals SELECT k, sum(v) FROM "
+        "(SELECT a AS k, b AS v FROM raw.sessions CROSS JOIN UNNEST(attrs) AS u(a, b)) GROUP BY k",
+        StatementKind.INSERT,
+        {SESSIONS},
+        "raw.attr_totals",
+        {"k": ({"raw.sessions:attrs"}, FN), "v": ({"raw.sessions:attrs"}, FN)},
+    ),
+]
+CASES += UNNEST_CASES
 
 
 def _expected_edges(case: Case) -> dict[str, tuple[set[tuple[TableName, str]], object]]:
