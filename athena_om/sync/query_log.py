@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from athena_om.athena.models import FINAL_STATES, QueryExecution
 from athena_om.athena.query_history import list_enabled_workgroups, read_history
-from athena_om.mapping.queries import query_cost_usd, query_to_create_request
+from athena_om.mapping.queries import (
+    StoredQuery,
+    query_checksum,
+    query_cost_usd,
+    query_to_create_request,
+    stored_query_from_entity,
+)
 from athena_om.mapping.self_issued import self_issued_patterns
 from athena_om.mapping.sql_lineage import (
     DEFAULT_CATALOG,
@@ -25,16 +31,16 @@ from athena_om.mapping.sql_lineage import (
     is_self_issued,
     parse_query,
 )
-from athena_om.openmetadata.batches import (
-    PutEntities,
-    SyncBatch,
-)
+from athena_om.openmetadata.batches import PutEntities, SyncBatch, combine_batches
+from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.openmetadata.models import EntityReference
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogSnapshot
 
 DEFAULT_PARSE_TIMEOUT_S = 2.0
 MAX_REPORTED = 50  # problems listed one by one in metadata; the rest are only counted
+# Query entities per listing page: their descriptions carry a row per day, so pages stay small.
+STORED_QUERIES_PAGE = 100
 
 
 @dataclass
@@ -43,8 +49,10 @@ class QueryLogDay:
 
     day: date
     queries: list[QueryExecution] = field(default_factory=list)
-    # Parse result of every successful query, by query id.
+    # Parse result of every successful query, by query id: what usage and lineage count.
     parsed: dict[str, ParsedQuery | ParseFailure] = field(default_factory=dict)
+    # Parse result of every failed or cancelled query: only its Query entity uses it (tables named, statement type).
+    parsed_unsuccessful: dict[str, ParsedQuery | ParseFailure] = field(default_factory=dict)
     self_issued: int = 0
     not_finished: int = 0
     workgroups: list[str] = field(default_factory=list)
@@ -75,12 +83,14 @@ def parse_executions(
     schema: dict[TableName, list[str]],
     *,
     timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
+    succeeded: bool = True,
 ) -> dict[str, ParsedQuery | ParseFailure]:
-    """Parse every successful query with column lineage; never raises (failures are values)."""
+    """Parse every successful query (or, with ``succeeded=False``, every other one) with column lineage; never
+    raises (failures are values)."""
     return {
         q.query_id: parse_query(q.query, q.database, q.catalog or DEFAULT_CATALOG, schema, timeout_s)
         for q in queries
-        if q.succeeded
+        if q.succeeded == succeeded
     }
 
 
@@ -98,7 +108,8 @@ def read_query_logs(
     The history is read once for the whole range (Athena lists newest first, so reading an old day alone pages
     through every newer query). Self-issued queries (athena-om's and dbt's, by their leading comment) are
     dropped; queries still running are counted and dropped (a later run picks them up); FAILED and CANCELLED
-    ones are kept but never parsed.
+    ones are kept and parsed apart (``parsed_unsuccessful``): their text still names tables, but usage and lineage
+    never count them.
     """
     names = list(workgroups or settings.usage_workgroups or list_enabled_workgroups(athena))
     ordered = sorted(set(days))
@@ -121,10 +132,18 @@ def read_query_logs(
         else:
             log.queries.append(q)
     for log in logs.values():
-        started = time.perf_counter()
-        log.parsed = parse_executions(log.queries, schema, timeout_s=timeout_s)
-        log.parse_seconds = time.perf_counter() - started
+        parse_log(log, schema, timeout_s=timeout_s)
     return list(logs.values())
+
+
+def parse_log(
+    log: QueryLogDay, schema: dict[TableName, list[str]], *, timeout_s: float = DEFAULT_PARSE_TIMEOUT_S
+) -> None:
+    """Parse the day's successful queries (for usage and lineage) and, apart, its failed and cancelled ones."""
+    started = time.perf_counter()
+    log.parsed = parse_executions(log.queries, schema, timeout_s=timeout_s)
+    log.parsed_unsuccessful = parse_executions(log.queries, schema, timeout_s=timeout_s, succeeded=False)
+    log.parse_seconds = time.perf_counter() - started
 
 
 def tables_used(result: ParsedQuery | ParseFailure | None) -> set[TableName]:
@@ -133,49 +152,99 @@ def tables_used(result: ParsedQuery | ParseFailure | None) -> set[TableName]:
     return set(result.source_tables) | ({result.target_table} if result.target_table else set())
 
 
-def plan_query_entities(log: QueryLogDay, snapshot: CatalogSnapshot, settings: SyncSettings) -> SyncBatch:
-    """One OpenMetadata Query per distinct SQL text of the day (OpenMetadata keeps query texts unique), with the
-    tables its runs used, the latest run's duration and date, and the runs' data scanned and cost."""
-    batch = SyncBatch(payloads={log.day.isoformat(): log})
-    batch.known_table_ids.update(snapshot.table_ids())
+def read_stored_queries(client: OpenMetadataClient, service_name: str) -> dict[str, StoredQuery]:
+    """The service's Query entities OpenMetadata already holds, by name (the text's checksum).
+
+    One paged listing (``GET /v1/queries?service=…&fields=queryUsedIn``, as OpenMetadata 1.x/2.x serve it): one
+    read per ``STORED_QUERIES_PAGE`` entities, where reading each by name would cost one per entity.
+    """
+    stored = (
+        stored_query_from_entity(entity)
+        for entity in client.list_all(
+            "queries", params={"service": service_name}, fields=["queryUsedIn"], page_size=STORED_QUERIES_PAGE
+        )
+    )
+    return {query.name: query for query in stored if query.name}
+
+
+def plan_query_entities(
+    logs: QueryLogDay | Sequence[QueryLogDay],
+    snapshot: CatalogSnapshot,
+    settings: SyncSettings,
+    stored: Mapping[str, StoredQuery] | None = None,
+) -> SyncBatch:
+    """One OpenMetadata Query per distinct SQL text of the days (OpenMetadata keeps query texts unique), merged
+    with what OpenMetadata already holds for it (``stored``, from ``read_stored_queries``) so that days written
+    in any order, or re-run, give the same entity.
+
+    - tables used: the union over every day seen (tables no longer in OpenMetadata are dropped), from the
+      parsed text of every run, failed ones included;
+    - statement type: from the parsed text, not from a day's runs;
+    - date and duration: the latest run's, over every day;
+    - runs, failures, data scanned and cost: per-day rows in the description, a re-run replacing its day's.
+    """
+    days = [logs] if isinstance(logs, QueryLogDay) else list(logs)
+    known = {table.id: table for table in snapshot.tables.values()}
     runs_by_text: dict[str, list[QueryExecution]] = {}
-    for q in log.queries:
-        runs_by_text.setdefault(q.query, []).append(q)
+    results_by_text: dict[str, list[ParsedQuery | ParseFailure | None]] = {}
+    for log in days:
+        for q in log.queries:
+            runs_by_text.setdefault(q.query, []).append(q)
+            result = log.parsed.get(q.query_id) or log.parsed_unsuccessful.get(q.query_id)
+            results_by_text.setdefault(q.query, []).append(result)
     requests = []
     unknown: Counter[str] = Counter()
-    for runs in runs_by_text.values():
-        results = [log.parsed.get(q.query_id) for q in runs]
-        used_in = []
+    merged = 0
+    for sql, runs in runs_by_text.items():
+        results = results_by_text[sql]
+        previous = (stored or {}).get(query_checksum(sql))
+        merged += previous is not None
+        tables = {known[i] for i in previous.used_in_ids if i in known} if previous else set()
         for name in sorted(set().union(*(tables_used(result) for result in results))):
             table = snapshot.get(name)
             if table is None:
                 unknown[str(name)] += 1
                 continue
-            used_in.append(EntityReference(id=table.id, type="table", fullyQualifiedName=table.fqn))
-        parsed = [result for result in results if isinstance(result, ParsedQuery)]
+            tables.add(table)
+        used_in = [
+            EntityReference(id=table.id, type="table", fullyQualifiedName=table.fqn)
+            for table in sorted(tables, key=lambda t: t.fqn)
+        ]
+        kinds = sorted({result.statement_kind.value for result in results if isinstance(result, ParsedQuery)})
         requests.append(
             query_to_create_request(
                 runs,
                 service_name=settings.service_name,
                 used_in=used_in,
                 price_per_tb_usd=settings.price_per_tb_usd,
-                statement_kind=parsed[-1].statement_kind.value if parsed else None,
+                # A text parses to one kind; a parse that timed out keeps what OpenMetadata has.
+                statement_kind=kinds[0] if kinds else (previous.query_type if previous else None),
+                earlier_days=previous.days if previous else None,
             )
         )
+    batch = combine_batches(day_batch(log, settings) for log in days)
+    batch.known_table_ids.update(snapshot.table_ids())
     batch.add(PutEntities("queries", requests))
+    if unknown:
+        batch.warnings.append(
+            f"{len(unknown)} tables named by the day's queries are not in OpenMetadata (not synced, filtered "
+            f"out, or dropped): {', '.join(sorted(unknown)[:20])}"
+        )
+    batch.metadata["tables_not_in_openmetadata"] = len(unknown)
+    batch.metadata["query_entities_merged"] = merged
+    return batch
+
+
+def day_batch(log: QueryLogDay, settings: SyncSettings) -> SyncBatch:
+    """A day's payload, read warnings and counts, without writes."""
+    batch = SyncBatch(payloads={log.day.isoformat(): log})
     batch.warnings += log.read_errors
     if log.unprocessed_ids:
         batch.warnings.append(
             f"{len(log.unprocessed_ids)} queries could not be read (BatchGetQueryExecution left them "
             f"unprocessed twice): {', '.join(log.unprocessed_ids[:10])}"
         )
-    if unknown:
-        batch.warnings.append(
-            f"{len(unknown)} tables named by the day's queries are not in OpenMetadata (not synced, filtered "
-            f"out, or dropped): {', '.join(sorted(unknown)[:20])}"
-        )
     batch.metadata.update(query_log_metadata(log, settings.price_per_tb_usd))
-    batch.metadata["tables_not_in_openmetadata"] = len(unknown)
     return batch
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from athena_om.athena.models import QueryExecution
 from athena_om.mapping.fqn import column_fqn, table_fqn
-from athena_om.mapping.queries import query_checksum
+from athena_om.mapping.queries import StoredQuery, query_checksum, stored_query_from_entity
 from athena_om.mapping.self_issued import self_issued_patterns
-from athena_om.mapping.sql_lineage import TableName, parse_query
+from athena_om.mapping.sql_lineage import ParseFailure, TableName, parse_query
 from athena_om.openmetadata.batches import AddLineage, ComputePercentiles, PutEntities, PutTableJoins, ReportUsage
 from athena_om.openmetadata.models import LineageSource
 from athena_om.sync.lineage import plan_lineage, view_statement
-from athena_om.sync.query_log import QueryLogDay, day_bounds, parse_executions, plan_query_entities
+from athena_om.sync.query_log import QueryLogDay, day_bounds, parse_log, plan_query_entities
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogSnapshot, CatalogTable, catalog_table_from_entity
 from athena_om.sync.usage import plan_usage
@@ -71,7 +72,7 @@ def execution(n: int, sql: str, state: str = "SUCCEEDED", scanned: int = 10**9) 
 
 def day_log(*queries: QueryExecution) -> QueryLogDay:
     log = QueryLogDay(day=DAY, queries=list(queries), workgroups=["primary"])
-    log.parsed = parse_executions(log.queries, SNAPSHOT.schema())
+    parse_log(log, SNAPSHOT.schema())
     return log
 
 
@@ -119,7 +120,8 @@ def test_query_entities_name_tables_used_and_cost() -> None:
     used = {ref.fullyQualifiedName for ref in by_name["q3"].queryUsedIn}
     assert used == {SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", n)) for n in ("orders", "order_summary")}
     assert by_name["q6"].queryUsedIn is None  # the only table is unknown to OpenMetadata
-    assert by_name["q5"].queryUsedIn is None
+    # A failed run's text still names its table (but never counts as usage).
+    assert [ref.id for ref in by_name["q5"].queryUsedIn or []] == ["id-sales-customers"]
     assert by_name["q1"].duration == 1001.0
     assert by_name["q1"].dialect == "athena"
     assert "FAILED" in by_name["q5"].description
@@ -144,7 +146,7 @@ def test_runs_of_the_same_sql_become_one_query_entity() -> None:
     assert sorted(r.query for r in put.requests) == ["SELECT * FROM orders", "SELECT 1"]
     (orders,) = [r for r in put.requests if r.query == sql]
     assert orders.description is not None and orders.description.startswith("2 runs")
-    assert orders.description.endswith("latest query id q3")
+    assert orders.description.splitlines()[0].endswith("latest query id q3")
     assert [ref.fullyQualifiedName for ref in orders.queryUsedIn or []] == [
         SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", "orders"))
     ]
@@ -245,3 +247,124 @@ def test_unknown_columns_are_left_out_of_joins() -> None:
     joins = [op for op in plan_usage(log, SNAPSHOT).operations if isinstance(op, PutTableJoins)]
     assert all(not op.joins.columnJoins for op in joins)
     assert parse_query("SELECT 1", "sales") is not None
+
+
+# -- Query entities accumulate across days --------------------------------------------------------------
+
+CUSTOMERS_SQL = "SELECT name, country FROM customers WHERE country = 'FR'"
+DROP_SQL = "DROP TABLE IF EXISTS sales.big_orders"
+
+
+def run_of(day: int, minute: int, sql: str, state: str = "SUCCEEDED") -> QueryExecution:
+    at = datetime(2026, 3, day, 10, minute, tzinfo=UTC)
+    return QueryExecution(
+        query_id=f"d{day}-m{minute}",
+        query=sql,
+        state=state,
+        state_change_reason="GENERIC_INTERNAL_ERROR: Division by zero" if state == "FAILED" else None,
+        statement_type="DML" if sql.startswith("SELECT") else "DDL",
+        submitted_at=at,
+        completed_at=at,
+        total_execution_ms=100 * day + minute,
+        data_scanned_bytes=10**6 * day,
+        workgroup="primary",
+        catalog="AwsDataCatalog",
+        database="sales",
+    )
+
+
+def log_of(day: int, *queries: QueryExecution) -> QueryLogDay:
+    log = QueryLogDay(day=date(2026, 3, day), queries=list(queries), workgroups=["primary"])
+    parse_log(log, SNAPSHOT.schema())
+    return log
+
+
+# Three days as in the demo: on the last, both texts' only runs fail.
+DAYS = {
+    7: log_of(7, run_of(7, 1, CUSTOMERS_SQL), run_of(7, 2, DROP_SQL), run_of(7, 3, "SELECT * FROM orders")),
+    8: log_of(8, run_of(8, 1, CUSTOMERS_SQL), run_of(8, 5, CUSTOMERS_SQL, "FAILED"), run_of(8, 2, DROP_SQL)),
+    9: log_of(9, run_of(9, 1, CUSTOMERS_SQL, "FAILED"), run_of(9, 2, DROP_SQL, "FAILED")),
+}
+
+
+class FakeQueryStore:
+    """Query entities as OpenMetadata keeps them: a PUT replaces the entity, queryUsedIn included."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, dict[str, Any]] = {}
+
+    def stored(self) -> dict[str, StoredQuery]:
+        return {name: stored_query_from_entity(entity) for name, entity in self.entities.items()}
+
+    def run(self, *days: int) -> None:
+        batch = plan_query_entities([DAYS[d] for d in days], SNAPSHOT, SETTINGS, self.stored())
+        (put,) = batch.operations
+        assert isinstance(put, PutEntities)
+        for request in put.requests:
+            self.entities[request.name or ""] = request.to_body()
+
+
+def store_after(*runs: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+    store = FakeQueryStore()
+    for days in runs:
+        store.run(*days)
+    return store.entities
+
+
+def test_failed_runs_are_parsed_apart_and_never_counted_as_usage() -> None:
+    assert set(LOG.parsed_unsuccessful) == {"q5"}
+    assert "q5" not in LOG.parsed
+    assert [q.query_id for q, _ in LOG.parsed_executions()] == [q.query_id for q in LOG.succeeded()]
+
+
+def test_a_day_whose_runs_all_failed_still_links_the_tables_its_text_names() -> None:
+    entities = store_after((9,))
+    customers = entities[query_checksum(CUSTOMERS_SQL)]
+    assert [ref["fullyQualifiedName"] for ref in customers["queryUsedIn"]] == [
+        SNAPSHOT.fqn_of(TableName("awsdatacatalog", "sales", "customers"))
+    ]
+    assert customers["query_type"] == "select"  # from the text, not Athena's DML of the failed run
+    assert entities[query_checksum(DROP_SQL)]["queryUsedIn"] == [
+        {"id": "id-sales-big_orders", "type": "table", "fullyQualifiedName": SNAPSHOT.fqn_of(BIG_ORDERS)}
+    ]
+
+
+BIG_ORDERS = TableName("awsdatacatalog", "sales", "big_orders")
+
+
+def test_query_entities_read_back_the_same_whatever_order_days_ran_in() -> None:
+    in_order = store_after((7,), (8,), (9,))
+    assert store_after((9,), (8,), (7,)) == in_order
+    assert store_after((7,), (9,), (8,), (8,)) == in_order  # a re-run of day 8, after day 9
+    assert store_after((7, 8, 9)) == in_order  # one backfill run over the range
+    assert store_after((9,), (7, 8), (9,), (7,)) == in_order
+    customers = in_order[query_checksum(CUSTOMERS_SQL)]
+    assert customers["queryDate"] == int(datetime(2026, 3, 9, 10, 1, tzinfo=UTC).timestamp() * 1000)
+    assert customers["duration"] == 901.0
+    assert customers["description"].startswith("4 runs over 3 days")
+    assert "2 not succeeded, last FAILED: GENERIC_INTERNAL_ERROR: Division by zero" in customers["description"]
+
+
+def test_tables_linked_on_an_earlier_day_are_kept_unless_gone_from_openmetadata() -> None:
+    store = FakeQueryStore()
+    store.run(7)
+    name = query_checksum(CUSTOMERS_SQL)
+    store.entities[name]["queryUsedIn"] += [{"id": "id-sales-orders", "type": "table"}, {"id": "gone", "type": "t"}]
+    store.run(9)
+    assert [ref["id"] for ref in store.entities[name]["queryUsedIn"]] == ["id-sales-customers", "id-sales-orders"]
+
+
+def test_an_unparseable_text_keeps_the_statement_type_openmetadata_has() -> None:
+    store = FakeQueryStore()
+    store.run(7)
+    name = query_checksum(CUSTOMERS_SQL)
+    log = DAYS[8]
+    broken = QueryLogDay(day=log.day, queries=log.queries, workgroups=log.workgroups)
+    broken.parsed = {qid: ParseFailure("timed out") for qid in log.parsed}
+    broken.parsed_unsuccessful = {qid: ParseFailure("timed out") for qid in log.parsed_unsuccessful}
+    batch = plan_query_entities(broken, SNAPSHOT, SETTINGS, store.stored())
+    (put,) = batch.operations
+    assert isinstance(put, PutEntities)
+    (customers,) = [r for r in put.requests if r.name == name]
+    assert customers.query_type == "select"
+    assert batch.metadata["query_entities_merged"] == 2
