@@ -16,7 +16,7 @@ from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 from athena_om.sync.lineage import plan_lineage
-from athena_om.sync.query_log import QueryLogDay, plan_query_entities, read_query_logs
+from athena_om.sync.query_log import QueryLogDay, plan_query_entities, read_query_logs, read_stored_queries
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogNotSyncedError, CatalogSnapshot, read_catalog_snapshot
 from athena_om.sync.usage import plan_usage
@@ -67,7 +67,9 @@ def athena_query_log(
     snapshot = _catalog(openmetadata, sync)
     days = [date.fromisoformat(key) for key in context.partition_keys]
     logs = read_query_logs(aws.athena(), days, sync, snapshot.schema())
-    batch = combine_batches(plan_query_entities(log, snapshot, sync) for log in logs)
+    # What OpenMetadata holds for these Query entities: each merges with it, whatever order days run in.
+    stored = read_stored_queries(openmetadata.get_client(), sync.service_name)
+    batch = plan_query_entities(logs, snapshot, sync, stored)
     batch.openmetadata_page = service_page(sync.service_name)
     batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
     if "parse_failures" in batch.metadata:
