@@ -1,15 +1,23 @@
 """Query-log assets: a day's Athena query history as Query entities, then that day's usage and lineage.
 
-They refer to tables the catalog assets create, in different partitions (daily here, per Glue database there),
-so there is no asset dependency between them: sync the catalog first (``athena_schemas``, ``athena_tables``).
-Each asset checks that the service is in OpenMetadata and fails with that advice when it is not.
+They refer to the tables the catalog assets create: ``athena_query_log`` depends on every partition of
+``athena_tables`` (daily partitions here, one per Glue database there), so the graph shows the order. Each asset
+checks that the service is in OpenMetadata and fails with that advice when it is not.
 """
 
 from datetime import date
 
-from dagster import AssetExecutionContext, BackfillPolicy, Failure, MetadataValue, asset
+from dagster import (
+    AllPartitionMapping,
+    AssetDep,
+    AssetExecutionContext,
+    BackfillPolicy,
+    Failure,
+    MetadataValue,
+    asset,
+)
 
-from athena_om.defs.metadata.assets import service_page
+from athena_om.defs.metadata.assets import athena_tables, service_page
 from athena_om.defs.usage.partitions import query_history_days
 from athena_om.openmetadata.batches import SyncBatch, combine_batches
 from athena_om.resources.aws import AthenaResource
@@ -50,6 +58,8 @@ def _query_logs(context: AssetExecutionContext, athena_query_log: list) -> list[
     # A backfill reads the history once for its whole range: Athena lists newest first, so an old day read
     # alone pages through every newer query.
     backfill_policy=BackfillPolicy.single_run(),
+    # Usage and lineage name the catalog's tables, whichever Glue database they are in.
+    deps=[AssetDep(athena_tables, partition_mapping=AllPartitionMapping())],
     kinds={"athena", "openmetadata"},
 )
 def athena_query_log(
