@@ -107,6 +107,17 @@ class AthenaResource(ResourceWithBoto3Configuration):
                 self._clients[service] = self._counted_client(self._session, service)
             return self._clients[service]
 
+    def probe_client(self, service: str, *, timeout_s: float, max_attempts: int = 2) -> Any:
+        """An uncached client with short timeouts and few retries, for checks that must answer quickly."""
+        config = Config(
+            retries={"total_max_attempts": max_attempts, "mode": "standard"},
+            connect_timeout=timeout_s,
+            read_timeout=timeout_s,
+        )
+        client = self._session.client(service, config=config, **self._endpoint_kwargs())
+        client.meta.events.register("before-send", self._count_request)
+        return client
+
     def _counted_client(self, session: boto3.session.Session, service: str) -> Any:
         client = session.client(service, config=self._botocore_config(), **self._endpoint_kwargs())
         client.meta.events.register("before-send", self._count_request)
