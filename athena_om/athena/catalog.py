@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from athena_om.athena.models import GlueColumn, GlueDatabase, GlueStorage, GlueTable
+from athena_om.athena.models import GlueColumn, GlueDatabase, GlueStorage, GlueTable, GlueViewRepresentation
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,21 @@ def _columns(raw: list[dict[str, Any]] | None) -> tuple[GlueColumn, ...]:
     )
 
 
+def _view_representations(view_definition: Any) -> tuple[GlueViewRepresentation, ...]:
+    if not isinstance(view_definition, dict):
+        return ()
+    return tuple(
+        GlueViewRepresentation(
+            dialect=str(item.get("Dialect") or "").upper(),
+            original_text=item.get("ViewOriginalText"),
+            expanded_text=item.get("ViewExpandedText"),
+            dialect_version=item.get("DialectVersion"),
+        )
+        for item in view_definition.get("Representations") or []
+        if isinstance(item, dict)
+    )
+
+
 def glue_database_from_api(item: dict[str, Any]) -> GlueDatabase:
     return GlueDatabase(
         name=item["Name"],
@@ -147,4 +162,5 @@ def glue_table_from_api(item: dict[str, Any], database: str) -> GlueTable:
         create_time=item.get("CreateTime"),
         update_time=item.get("UpdateTime"),
         catalog_id=item.get("CatalogId"),
+        view_representations=_view_representations(item.get("ViewDefinition")),
     )

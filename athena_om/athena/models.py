@@ -50,6 +50,16 @@ class GlueStorage:
 
 
 @dataclass(frozen=True)
+class GlueViewRepresentation:
+    """One dialect's SQL of a Glue Data Catalog view (``ViewDefinition.Representations``)."""
+
+    dialect: str  # ATHENA, SPARK, REDSHIFT
+    original_text: str | None = None
+    expanded_text: str | None = None
+    dialect_version: str | None = None
+
+
+@dataclass(frozen=True)
 class GlueTable:
     """A Glue table (or view) with everything the mapping needs."""
 
@@ -68,6 +78,8 @@ class GlueTable:
     update_time: datetime | None = None
     catalog_id: str | None = None
     lf_tags: tuple[LFTag, ...] = ()
+    # A Glue Data Catalog (multi-dialect) view's SQL per dialect; empty for Hive/Presto-style views and tables.
+    view_representations: tuple[GlueViewRepresentation, ...] = ()
 
 
 @dataclass(frozen=True)

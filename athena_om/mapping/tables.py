@@ -6,9 +6,16 @@ an ``UNKNOWN`` column and a warning, and a table that cannot be mapped at all co
 
 Decisions where the mapping has a choice:
 
-* Columns are the Glue columns then the partition keys; a name seen again (case-insensitively, as
-  OpenMetadata compares them) is dropped with a warning. ``ordinalPosition`` is the 1-based position in
-  that final list, in Glue order.
+* Columns are the Glue columns then the partition keys (Athena's order). Names are compared
+  case-insensitively, as Athena and OpenMetadata do: a partition key wins over a data column of the same
+  name (so ``tablePartition`` survives, as in OpenMetadata's own connector), otherwise the first is kept;
+  each drop is a warning. ``ordinalPosition`` is the 1-based position in that final list.
+* A column OpenMetadata would refuse (see :mod:`athena_om.mapping.column_guard`) is sent as ``UNKNOWN``
+  with its Glue type in ``dataTypeDisplay``, with a warning: one column never costs the whole table.
+* Views are ``VIRTUAL_VIEW`` tables and Glue Data Catalog (multi-dialect) views, which carry
+  ``ViewDefinition.Representations`` whatever their table type. ``schemaDefinition`` is the ATHENA
+  representation's SQL, else the Presto/Hive ``ViewOriginalText``, else the SPARK representation's SQL
+  (with a warning saying so).
 * ``fileFormat`` only uses values OpenMetadata has: parquet, avro, json, csv, tsv (and ``.gz`` variants
   when Glue says ``compressionType=gzip``). ORC, Ion, regex/grok text and unknown formats are left out.
   Hive JSON SerDes read one record per line; we still say ``json`` (what Glue's ``classification`` says).
@@ -23,13 +30,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from athena_om.athena.models import GlueColumn, GlueDatabase, GlueTable, LFTag
+from athena_om.athena.models import GlueColumn, GlueDatabase, GlueTable, GlueViewRepresentation, LFTag
+from athena_om.mapping.column_guard import safe_column
 from athena_om.mapping.fqn import encode_entity_name
 from athena_om.mapping.tags import lf_tag_to_labels
 from athena_om.mapping.types import (
@@ -175,19 +184,15 @@ def glue_table_to_create_request(
         return _failed(table, warnings, f"name {table.name!r} is empty or too long for OpenMetadata")
 
     parameters = _CaseInsensitive(table.parameters)
-    is_view = (table.table_type or "").upper() == _VIEW_TABLE_TYPE
+    is_view = is_glue_view(table)
     is_iceberg = not is_view and parameters.get("table_type", "").upper() == "ICEBERG"
 
     view_sql = None
     glue_columns = table.columns
     if is_view:
-        view, view_warnings = decode_view_text(table.view_original_text)
-        warnings.extend(view_warnings)
-        view_sql = view.sql
-        if view_sql is None and not view_warnings and table.view_expanded_text:
-            view_sql = table.view_expanded_text.strip() or None
+        view_sql, view_columns = _view_sql(table, warnings)
         if not glue_columns:
-            glue_columns = view.columns
+            glue_columns = view_columns
     elif is_iceberg:
         glue_columns = tuple(
             column
@@ -250,7 +255,53 @@ def glue_database_to_schema_request(
     return request
 
 
+def is_glue_view(table: GlueTable) -> bool:
+    """A Hive/Presto view (``VIRTUAL_VIEW``) or a Glue Data Catalog view (``ViewDefinition``, any table type)."""
+    return (table.table_type or "").upper() == _VIEW_TABLE_TYPE or bool(table.view_representations)
+
+
 # -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _view_sql(table: GlueTable, warnings: list[str]) -> tuple[str | None, tuple[GlueColumn, ...]]:
+    """The view's SQL (ATHENA representation, legacy text, SPARK representation) and the columns its legacy
+    text declares."""
+    legacy, legacy_warnings = decode_view_text(table.view_original_text)
+    legacy_sql = legacy.sql
+    if legacy_sql is None and not legacy_warnings and table.view_expanded_text:
+        legacy_sql = table.view_expanded_text.strip() or None
+    athena_sql = _representation_sql(table.view_representations, "ATHENA", warnings)
+    if athena_sql is not None:
+        return athena_sql, legacy.columns
+    warnings.extend(legacy_warnings)
+    if legacy_sql is not None:
+        return legacy_sql, legacy.columns
+    spark_sql = _representation_sql(table.view_representations, "SPARK", warnings)
+    if spark_sql is not None:
+        warnings.append("view has no Athena SQL in Glue; schemaDefinition holds its SPARK dialect SQL")
+        return spark_sql, legacy.columns
+    if table.view_representations:
+        dialects = ", ".join(sorted({r.dialect or "?" for r in table.view_representations}))
+        warnings.append(
+            f"view has no ATHENA or SPARK SQL in its Glue ViewDefinition (dialects: {dialects}); no SQL kept"
+        )
+    return None, legacy.columns
+
+
+def _representation_sql(
+    representations: tuple[GlueViewRepresentation, ...], dialect: str, warnings: list[str]
+) -> str | None:
+    for representation in representations:
+        if representation.dialect.upper() != dialect:
+            continue
+        decoded, decode_warnings = decode_view_text(representation.original_text)
+        if decoded.sql is not None:
+            return decoded.sql
+        expanded = (representation.expanded_text or "").strip()
+        if expanded:
+            return expanded
+        warnings.extend(f"{dialect} representation: {w}" for w in decode_warnings)
+    return None
 
 
 class _CaseInsensitive:
@@ -300,21 +351,33 @@ def _columns(
     resolve_tags: Callable[[Iterable[LFTag]], list[TagLabel]],
     warnings: list[str],
 ) -> tuple[list[Column], list[tuple[GlueColumn, Column]]]:
-    """Columns then partition keys, each name once; also the partition keys with their mapped column."""
+    """Columns then partition keys, each name once (a partition key wins); also the partition keys with their
+    mapped column."""
     columns: list[Column] = []
     partitions: list[tuple[GlueColumn, Column]] = []
+    partition_names = {encode_entity_name(c.name).casefold() for c in table.partition_keys}
     seen: set[str] = set()
     for source, is_partition in [(c, False) for c in glue_columns] + [(c, True) for c in table.partition_keys]:
         key = encode_entity_name(source.name).casefold()
+        if not is_partition and key in partition_names:
+            warnings.append(f"column {source.name!r} is also a partition key; kept the partition key")
+            continue
         if key in seen:
             warnings.append(f"column {source.name!r} appears more than once (case-insensitively); kept the first")
             continue
         seen.add(key)
-        column = parse_athena_type(
-            source.type,
-            source.name,
-            ordinal_position=len(columns) + 1,
-            description=source.comment,
+        position = len(columns) + 1
+        column = safe_column(
+            functools.partial(
+                parse_athena_type,
+                source.type,
+                source.name,
+                ordinal_position=position,
+                description=source.comment,
+                warnings=warnings,
+            ),
+            name=encode_entity_name(source.name)[:MAX_COLUMN_NAME_LENGTH] or f"_col{position - 1}",
+            type_string=source.type,
             warnings=warnings,
         )
         tags = resolve_tags(source.lf_tags)

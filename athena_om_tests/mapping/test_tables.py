@@ -5,13 +5,15 @@ from typing import Any
 
 import pytest
 
-from athena_om.athena.models import GlueColumn, GlueDatabase, GlueStorage, GlueTable, LFTag
+from athena_om.athena.catalog import glue_table_from_api
+from athena_om.athena.models import GlueColumn, GlueDatabase, GlueStorage, GlueTable, GlueViewRepresentation, LFTag
 from athena_om.mapping.tables import (
     TableMappingOptions,
     compute_source_hash,
     decode_view_text,
     glue_database_to_schema_request,
     glue_table_to_create_request,
+    is_glue_view,
 )
 from athena_om.openmetadata.models import CreateTableRequest, EntityReference, TagLabel
 
@@ -84,13 +86,26 @@ def test_partition_key_repeated_in_columns_is_kept_once() -> None:
     result = glue_table_to_create_request(table, schema_fqn=SCHEMA)
     assert result.request is not None
     names = [c.name for c in result.request.columns]
-    assert names == ["id", "address", "DT", "region"]
+    assert names == ["id", "address", "dt", "region"]
     assert [c.ordinalPosition for c in result.request.columns] == [1, 2, 3, 4]
-    assert len(result.warnings) == 2
-    assert all("more than once" in w for w in result.warnings)
+    assert result.warnings == [
+        "column 'DT' is also a partition key; kept the partition key",
+        "column 'id' appears more than once (case-insensitively); kept the first",
+    ]
     partition = result.request.tablePartition
     assert partition is not None
-    assert [p.columnName for p in partition.columns] == ["region"]
+    assert [p.columnName for p in partition.columns] == ["dt", "region"]
+
+
+def test_partition_key_named_like_a_data_column_wins_and_keeps_its_type() -> None:
+    # Glue lets a crawler list the partition key among the data columns too, sometimes with another type.
+    table = orders(columns=(GlueColumn("Region", "int", comment="data copy"), *orders().columns))
+    request = mapped(table)
+    assert [c.name for c in request.columns] == ["id", "address", "dt", "region"]
+    region = request.columns[3]
+    assert (region.dataType, region.description) == ("STRING", None)
+    assert request.tablePartition is not None
+    assert [p.columnName for p in request.tablePartition.columns] == ["dt", "region"]
 
 
 @pytest.mark.parametrize(
@@ -456,3 +471,94 @@ def test_database_to_schema_request() -> None:
     assert owned.owners == [USER]
     assert owned.description == "from comment"
     assert owned.sourceHash != request.sourceHash
+
+
+def catalog_view(*representations: GlueViewRepresentation, table_type: str | None = "VIRTUAL_VIEW") -> GlueTable:
+    """A Glue Data Catalog view as GetTable returns it: SQL only in ViewDefinition.Representations."""
+    return GlueTable(
+        database="sales",
+        name="big_orders",
+        table_type=table_type,
+        columns=(GlueColumn("id", "bigint"),),
+        parameters={"comment": "Orders over 100"},
+        view_representations=representations,
+    )
+
+
+ATHENA_SQL = "SELECT id FROM sales.orders WHERE total > 100"
+SPARK_SQL = "SELECT id FROM spark_catalog.sales.orders WHERE total > 100"
+
+
+@pytest.mark.parametrize("table_type", ["VIRTUAL_VIEW", None, "EXTERNAL_TABLE"])
+def test_glue_catalog_view_takes_the_athena_representation(table_type: str | None) -> None:
+    view = catalog_view(
+        GlueViewRepresentation("SPARK", SPARK_SQL, SPARK_SQL),
+        GlueViewRepresentation("ATHENA", ATHENA_SQL, ATHENA_SQL, dialect_version="3"),
+        table_type=table_type,
+    )
+    result = glue_table_to_create_request(view, schema_fqn=SCHEMA)
+    assert result.request is not None and result.warnings == []
+    assert result.request.tableType == "View"
+    assert result.request.schemaDefinition == ATHENA_SQL
+    assert result.request.locationPath is None and result.request.fileFormat is None
+    assert is_glue_view(view)
+
+
+def test_glue_catalog_view_falls_back_to_the_expanded_text() -> None:
+    view = catalog_view(GlueViewRepresentation("ATHENA", None, f"  {ATHENA_SQL}\n"))
+    assert mapped(view).schemaDefinition == ATHENA_SQL
+
+
+def test_glue_catalog_view_with_only_spark_sql_says_so() -> None:
+    view = catalog_view(GlueViewRepresentation("SPARK", SPARK_SQL, None), GlueViewRepresentation("REDSHIFT", "x"))
+    result = glue_table_to_create_request(view, schema_fqn=SCHEMA)
+    assert result.request is not None
+    assert result.request.schemaDefinition == SPARK_SQL
+    assert result.warnings == ["view has no Athena SQL in Glue; schemaDefinition holds its SPARK dialect SQL"]
+
+
+def test_glue_catalog_view_without_usable_sql_is_kept_with_a_warning() -> None:
+    result = glue_table_to_create_request(catalog_view(GlueViewRepresentation("REDSHIFT", "x")), schema_fqn=SCHEMA)
+    assert result.request is not None
+    assert result.request.tableType == "View" and result.request.schemaDefinition is None
+    assert result.warnings == [
+        "view has no ATHENA or SPARK SQL in its Glue ViewDefinition (dialects: REDSHIFT); no SQL kept"
+    ]
+
+
+def test_athena_representation_wins_over_the_presto_header() -> None:
+    view = replace(
+        catalog_view(GlueViewRepresentation("ATHENA", ATHENA_SQL)),
+        view_original_text=presto_view({"originalSql": "SELECT 1", "columns": []}),
+    )
+    assert mapped(view).schemaDefinition == ATHENA_SQL
+
+
+def test_table_without_view_definition_is_not_a_view() -> None:
+    assert not is_glue_view(orders())
+    assert mapped(orders()).tableType == "External"
+
+
+def test_read_view_definition_from_the_glue_api() -> None:
+    item = {
+        "Name": "big_orders",
+        "TableType": "VIRTUAL_VIEW",
+        "ViewDefinition": {
+            "IsProtected": True,
+            "Definer": "arn:aws:iam::123456789012:role/analyst",
+            "SubObjects": ["arn:aws:glue:us-east-1:123456789012:table/sales/orders"],
+            "Representations": [
+                {
+                    "Dialect": "athena",
+                    "DialectVersion": "3",
+                    "ViewOriginalText": ATHENA_SQL,
+                    "ViewExpandedText": ATHENA_SQL,
+                    "ValidationConnection": "conn",
+                    "IsStale": False,
+                }
+            ],
+        },
+    }
+    table = glue_table_from_api(item, "sales")
+    assert table.view_representations == (GlueViewRepresentation("ATHENA", ATHENA_SQL, ATHENA_SQL, "3"),)
+    assert glue_table_from_api({"Name": "t"}, "sales").view_representations == ()
