@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from athena_om.config.errors import ConfigProblem, WorkflowConfigError
 from athena_om.config.interpolation import YamlPath, expand_env_vars, format_path, referenced_variables
+from athena_om.config.placeholders import placeholder_problems
 from athena_om.config.validation_errors import problems_from_validation_error
 from athena_om.config.workflow import WorkflowConfig
 
@@ -115,12 +116,13 @@ def load_workflow_config_from_text(
 
     problems: list[ConfigProblem] = []
     expanded = expand_env_vars(data, env, problems)
+    problems.extend(placeholder_problems(expanded))
     positions = {format_path(path): position for path, position in lines.items()}
     problems = [_with_position(problem, positions) for problem in problems]
     try:
         config = WorkflowConfig.model_validate(expanded)
     except ValidationError as error:
-        # An unset variable was already reported; the empty string left in its place would only add noise.
+        # An unset variable or a placeholder was already reported; more about the same value would only add noise.
         reported = {problem.path for problem in problems}
         problems.extend(
             problem

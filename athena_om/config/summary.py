@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
+from athena_om.config.ignored import ignored_keys, is_ignored
 from athena_om.config.workflow import FilterPattern, WorkflowConfig
 
 NOT_SET = "(not set)"
@@ -13,7 +14,10 @@ _FILTER_KEYS = ("databaseFilterPattern", "schemaFilterPattern", "tableFilterPatt
 
 
 def summarize(config: WorkflowConfig, source_name: str | None = None) -> str:
-    """Multi-line summary of what the config will do; secrets appear only as `****` or `(not set)`."""
+    """Multi-line summary of what the config will do; secrets appear only as `****` or `(not set)`.
+
+    Keys athena-om accepts but does not act on are not shown as settings; they are listed under "Ignored".
+    """
     lines: list[str] = [f"athena-om workflow config{f': {source_name}' if source_name else ''}"]
     pipeline = config.pipeline
 
@@ -29,7 +33,6 @@ def summarize(config: WorkflowConfig, source_name: str | None = None) -> str:
             ("source type", config.source.type),
             ("pipeline", pipeline.type),
             ("service name", config.service_name),
-            ("logger level", config.workflow_config.logger_level),
         ],
     )
 
@@ -52,8 +55,6 @@ def summarize(config: WorkflowConfig, source_name: str | None = None) -> str:
                 ("session token", aws.aws_session_token),
                 ("profile", aws.profile_name),
                 ("assume role", aws.assume_role_arn),
-                ("connection options", sorted(connection.connection_options) or NOT_SET),
-                ("connection arguments", sorted(connection.connection_arguments) or NOT_SET),
             ],
         )
 
@@ -65,14 +66,13 @@ def summarize(config: WorkflowConfig, source_name: str | None = None) -> str:
             ("auth provider", server.auth_provider),
             ("JWT token", server.jwt_token),
             ("verify SSL", server.verify_ssl),
-            ("extra headers", sorted(server.extra_headers or {}) or NOT_SET),
         ],
     )
 
     filters = [
         (key.removesuffix("FilterPattern"), _show_filter(getattr(pipeline, attribute)))
         for key in _FILTER_KEYS
-        if (attribute := _attribute(pipeline, key)) is not None
+        if (attribute := _attribute(pipeline, key)) is not None and not is_ignored(pipeline, key)
     ]
     if filters:
         section("Filters", filters)
@@ -80,9 +80,12 @@ def summarize(config: WorkflowConfig, source_name: str | None = None) -> str:
     options = [
         (info.alias or name, getattr(pipeline, name))
         for name, info in type(pipeline).model_fields.items()
-        if name != "type" and isinstance(getattr(pipeline, name), bool | int | float | str)
+        if name != "type"
+        and not is_ignored(pipeline, info.alias or name)
+        and isinstance(getattr(pipeline, name), bool | int | float | str)
     ]
-    section(f"{pipeline.type} options", options)
+    if options:
+        section(f"{pipeline.type} options", options)
 
     settings = config.settings
     section(
@@ -97,6 +100,12 @@ def summarize(config: WorkflowConfig, source_name: str | None = None) -> str:
             ("request timeout", f"{settings.request_timeout_seconds:g}s"),
         ],
     )
+
+    ignored = ignored_keys(config)
+    if ignored:
+        lines.append("")
+        lines.append("Ignored (accepted for OpenMetadata compatibility; athena-om does not act on them)")
+        lines.extend(f"  {path}" for path in ignored)
     return "\n".join(lines)
 
 

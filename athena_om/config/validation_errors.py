@@ -77,7 +77,9 @@ def _explain(item: Mapping[str, Any], model: type[BaseModel], data: Any) -> _Exp
         key = str(path[-1]) if path else ""
         return _Explained(path, _unknown_key_message(key, _allowed_keys(model, item["loc"][:-1], data)))
     if kind in ("value_error", "assertion_error"):
-        return _Explained(path, re.sub(r"^(Value error|Assertion failed), ", "", item["msg"]))
+        message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
+        shown = _echo(item.get("input"), path)
+        return _Explained(path, f"{message} (got {shown})" if shown else message)
     if kind == "pipeline_type":
         return _Explained((*path, "type"), item["msg"])
     problem = _WRONG_TYPE.get(kind) or item["msg"][:1].lower() + item["msg"][1:]
@@ -270,15 +272,17 @@ def _describe_type(annotation: Any) -> str:
 # --- keeping secrets out of messages ------------------------------------------------------------
 
 
-def _is_sensitive_path(path: YamlPath) -> bool:
+def is_sensitive_path(path: YamlPath) -> bool:
     keys = [part for part in path if isinstance(part, str)]
     return any(SENSITIVE_KEY.search(key) or key in SENSITIVE_CONTAINERS for key in keys)
 
 
 def _echo(value: Any, path: YamlPath) -> str | None:
     """The offending input, quoted, when it is a short scalar under a key that cannot hold a secret."""
-    if _is_sensitive_path(path) or isinstance(value, dict | list) or value is None:
+    if is_sensitive_path(path) or isinstance(value, dict | list) or value is None:
         return None
+    if isinstance(value, str) and len(value) > _MAX_ECHOED_VALUE:
+        return f"{value[: _MAX_ECHOED_VALUE - 20]!r}… ({len(value)} characters)"
     text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= _MAX_ECHOED_VALUE else None
 
@@ -292,7 +296,7 @@ def collect_secret_values(data: Any, path: YamlPath = ()) -> set[str]:
     elif isinstance(data, list):
         for index, item in enumerate(data):
             found |= collect_secret_values(item, (*path, index))
-    elif isinstance(data, str | int) and not isinstance(data, bool) and _is_sensitive_path(path):
+    elif isinstance(data, str | int) and not isinstance(data, bool) and is_sensitive_path(path):
         text = str(data)
         if len(text) >= 4:
             found.add(text)

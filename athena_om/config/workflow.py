@@ -129,7 +129,28 @@ def _check_role_arn(value: str) -> str:
     return value
 
 
+# OpenMetadata's `entityName` (type/basic.json): 1 to 256 characters, never `::`. Newer servers also refuse `>`,
+# `"` and control characters; `/` cannot travel in the by-name URL paths the client reads entities back with.
+MAX_ENTITY_NAME_LENGTH = 256
+_ENTITY_NAME_FORBIDDEN = re.compile(r'::|[>"/\x00-\x1f\x7f]')
+
+
+def _check_entity_name(value: str) -> str:
+    if not value or len(value) > MAX_ENTITY_NAME_LENGTH:
+        raise ValueError(f"must be 1 to {MAX_ENTITY_NAME_LENGTH} characters long (has {len(value)})")
+    if value != value.strip():
+        raise ValueError("must not start or end with whitespace")
+    found = _ENTITY_NAME_FORBIDDEN.search(value)
+    if found:
+        raise ValueError(
+            f"contains {found[0]!r}, which an OpenMetadata entity name may not hold — expected a name without "
+            "'::', '>', '\"', '/', newlines or other control characters, like \"athena_prod\""
+        )
+    return value
+
+
 RegexPattern = Annotated[str, AfterValidator(_check_regex)]
+EntityName = Annotated[str, AfterValidator(_check_entity_name)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 
@@ -202,7 +223,7 @@ class AthenaConnection(ConfigModel):
     workgroup: NonEmptyStr = Field(default="primary", examples=["primary"])
     catalog_id: str | None = Field(default=None, examples=["123456789012"])
     # OpenMetadata names the single database of an Athena service "default" unless this is set.
-    database_name: NonEmptyStr = Field(default="default", examples=["awsdatacatalog"])
+    database_name: EntityName = Field(default="default", examples=["awsdatacatalog"])
     # Free-form driver settings may hold credentials: kept out of repr (the summary shows only their keys).
     connection_options: dict[str, str] = Field(default_factory=dict, repr=False)
     connection_arguments: dict[str, Any] = Field(default_factory=dict, repr=False)
@@ -429,7 +450,7 @@ class SourceSection(ConfigModel):
     """`source`: which Athena service to read and what to do with it."""
 
     type: Annotated[SourceType, _case_insensitive(*PIPELINES_BY_SOURCE_TYPE)] = Field(examples=["athena"])
-    service_name: NonEmptyStr = Field(max_length=256, examples=["my_athena"])
+    service_name: EntityName = Field(examples=["my_athena"])
     service_connection: ServiceConnection | None = None
     source_config: SourceConfig = Field(default_factory=SourceConfig)
 

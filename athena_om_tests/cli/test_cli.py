@@ -40,3 +40,10 @@ def test_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
 def test_sandbox_env_when_nothing_runs_says_how_to_start_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "env", "--state-dir", str(tmp_path)]) == 1
     assert "athena-om sandbox up" in capsys.readouterr().err
+
+
+def test_validate_config_lists_ignored_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate-config", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out
+    assert "\nIgnored (" in out
+    assert "  source.sourceConfig.config.includeDDL" in out.split("\nIgnored (")[1]

@@ -17,13 +17,26 @@ def test_summary_of_the_documented_workflow(workflow_path: Path) -> None:
         "host           http://localhost:8585/api",
         "auth provider  openmetadata",
         "session token          (not set)",
-        "schema           include ^sales.*, ^marketing$; exclude ^tmp_.*, information_schema",
-        "storedProcedure  (all)",
-        "markDeletedTables            true",
-        "includeDDL                   true",
+        "schema    include ^sales.*, ^marketing$; exclude ^tmp_.*, information_schema",
+        "markDeletedTables   true",
         "deletion safety        stop if more than 20% disappear",
     ):
         assert expected in summary, expected
+
+
+def test_summary_lists_ignored_keys_apart_and_never_as_settings(workflow_path: Path) -> None:
+    summary = summarize(load_workflow_config(workflow_path, env={}), "athena_workflow.yaml")
+    settings, _, ignored = summary.partition("\nIgnored (")
+
+    for key in ("includeDDL", "threads", "storedProcedure", "logger level", "connection options", "extra headers"):
+        assert key not in settings, key
+    for path in (
+        "source.sourceConfig.config.includeDDL",
+        "source.sourceConfig.config.threads",
+        "source.serviceConnection.config.connectionOptions",
+        "workflowConfig.loggerLevel",
+    ):
+        assert f"\n  {path}" in ignored, path
 
 
 def test_summary_of_a_usage_workflow_without_connection_or_filters() -> None:
@@ -40,7 +53,8 @@ workflowConfig:
     assert "boto3 default credentials" in summary
     assert "Filters" not in summary
     assert "JWT token      (not set)" in summary
-    assert "resultLimit" in summary
+    assert "DatabaseUsage options" not in summary  # athena-om reads none of them
+    assert "Ignored" not in summary
 
 
 def test_summary_of_the_sandbox() -> None:
