@@ -20,6 +20,7 @@ from athena_om.config.workflow import (
     OpenMetadataServerConfig,
     ProfilerPipeline,
     SinkSection,
+    SslConfig,
     WorkflowConfig,
     WorkflowConfigSection,
 )
@@ -34,6 +35,8 @@ IGNORED_KEYS: dict[type[BaseModel], frozenset[str]] = {
     SinkSection: frozenset({"config"}),
     WorkflowConfigSection: frozenset({"loggerLevel", "raiseOnError", "successThreshold", "config"}),
     AwsCredentials: frozenset({"enabled"}),
+    # caCertificate is read (TLS to OpenMetadata); client certificates are not.
+    SslConfig: frozenset({"sslCertificate", "sslKey"}),
     # The filters that count are the pipeline's (sourceConfig.config), as in OpenMetadata's own connector.
     AthenaConnection: _FILTERS
     | {"connectionOptions", "connectionArguments", "sampleDataStorageConfig", "supportsMetadataExtraction"}
@@ -60,7 +63,7 @@ IGNORED_KEYS: dict[type[BaseModel], frozenset[str]] = {
         | {"useStatistics", "profileSampleConfig", "randomizedSample", "threadCount", "timeoutSeconds", "metrics"}
     ),
     OpenMetadataServerConfig: _FILTERS
-    | {"clusterName", "sslConfig", "secretsManagerProvider", "secretsManagerLoader", "apiVersion"}
+    | {"clusterName", "secretsManagerProvider", "secretsManagerLoader", "apiVersion"}
     | {"includeTopics", "includeTables", "includeDashboards", "includePipelines", "includeMlModels"}
     | {"includeUsers", "includeTeams", "includeGlossaryTerms", "includeTags", "includePolicy"}
     | {"includeMessagingServices", "enableVersionValidation", "includeDatabaseServices"}

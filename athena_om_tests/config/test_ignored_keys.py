@@ -44,3 +44,13 @@ def test_every_ignored_key_is_a_key_of_its_section() -> None:
     for model, keys in IGNORED_KEYS.items():
         aliases = {info.alias or name for name, info in model.model_fields.items()}
         assert keys <= aliases, (model.__name__, sorted(keys - aliases))
+
+
+def test_the_ca_certificate_is_read_but_client_certificates_are_not() -> None:
+    text = SANDBOX_CONFIG_PATH.read_text().replace(
+        "    authProvider: openmetadata\n",
+        "    authProvider: openmetadata\n    sslConfig: {caCertificate: /etc/ca.pem, sslKey: /etc/key.pem}\n",
+    )
+    assert ignored_keys(load_workflow_config_from_text(text, "wf.yaml", env={})) == [
+        "workflowConfig.openMetadataServerConfig.sslConfig.sslKey"
+    ]
