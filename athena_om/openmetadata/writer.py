@@ -81,6 +81,14 @@ class BatchWriter:
         return report
 
     def _apply(self, op: Operation, report: SyncReport) -> None:
+        """Carry out one operation; a refusal or bad answer fails that operation only, never the rest of the batch."""
+        try:
+            self._apply_one(op, report)
+        except OpenMetadataError as exc:
+            report.failures.append(f"{op_label(op)}: {exc}")
+            report.counts["failed"] += 1
+
+    def _apply_one(self, op: Operation, report: SyncReport) -> None:
         if isinstance(op, PutEntities):
             self._put_entities(op, report)
         elif isinstance(op, SoftDeleteMissing):
@@ -110,9 +118,17 @@ class BatchWriter:
         return {e["name"]: e["sourceHash"] for e in self.existing(collection, parent_filter, parent_fqn)}
 
     def _put_entities(self, op: PutEntities, report: SyncReport) -> None:
+        if op.unchanged_names:  # read and compared by the planner (entities without a sourceHash)
+            report.counts[f"{op.collection}.unchanged"] += len(op.unchanged_names)
+            report.counts["unchanged"] += len(op.unchanged_names)
         requests = list(op.requests)
         if op.skip_unchanged_under:
-            known = self.existing_hashes(op.collection, *op.skip_unchanged_under)
+            try:
+                known = self.existing_hashes(op.collection, *op.skip_unchanged_under)
+            except OpenMetadataError as exc:
+                # PUT is create-or-update, so writing everything is still correct, only slower.
+                log.warning("Writing every %s without skipping unchanged ones: %s", op.collection, exc)
+                known = {}
             fresh = []
             for request in requests:
                 name, digest = getattr(request, "name", None), getattr(request, "sourceHash", None)
@@ -232,12 +248,11 @@ class BatchWriter:
         self.client.request("PUT", "/v1/lineage", json={"edge": edge.to_body()})
 
     def _existing_edge_details(self, from_id: str, to_id: str) -> LineageDetails | None:
-        response = self.client.request(
+        body = self.client.request_json(
             "GET", f"/v1/lineage/getLineageEdge/{quote(from_id)}/{quote(to_id)}", allow_404=True
         )
-        if response.status_code == 404:
+        if not isinstance(body, dict):
             return None
-        body: dict[str, Any] = response.json() or {}
         edge = body.get("edge", body)
         # getLineageEdge answers {"edge": {..., "columnsLineage", "sqlQuery", "source"}} (details inline).
         raw = (edge.get("lineageDetails") or edge) if isinstance(edge, dict) else None
@@ -260,4 +275,11 @@ class BatchWriter:
 def op_label(op: Operation) -> str:
     if isinstance(op, AddLineage):
         return f"{op.from_fqn} -> {op.to_fqn}"
+    if isinstance(op, PutEntities):
+        parent = f" under {op.skip_unchanged_under[1]}" if op.skip_unchanged_under else ""
+        return f"{op.collection}{parent}"
+    if isinstance(op, SoftDeleteMissing):
+        return f"deleting missing {op.collection} under {op.parent_fqn}"
+    if isinstance(op, ComputePercentiles):
+        return f"usage percentiles for {op.date}"
     return type(op).__name__

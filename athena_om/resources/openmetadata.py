@@ -78,9 +78,9 @@ class OpenMetadataResource(ConfigurableResource):
             client.check_token()
             return version
         except OpenMetadataError as exc:
+            where = "" if self.host_port.rstrip("/") in str(exc) else f" at {self.host_port}"
             raise OpenMetadataError(
-                f"OpenMetadata at {self.host_port} is not usable: {exc}. Check "
-                "workflowConfig.openMetadataServerConfig.hostPort and securityConfig.jwtToken."
+                f"OpenMetadata{where} is not usable: {exc}", status=exc.status, path=exc.path
             ) from None
 
 
