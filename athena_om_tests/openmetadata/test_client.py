@@ -65,17 +65,24 @@ def test_put_reports_created_updated_unchanged(server: OpenMetadataSandboxServer
 
 
 def test_writes_complete_without_duplicates_under_429_503_and_latency(server: OpenMetadataSandboxServer) -> None:
+    # An explicit schedule: seven failed writes spread over the run (fewer than the eight attempts a write gets,
+    # so no interleaving of the six threads can exhaust one write's retries), each retried exactly once.
+    schedule = [
+        FailNextRule(path_prefix="/api/v1/tables", method="PUT", skip=skip, count=1, status=status)
+        for skip, status in [(0, 429), (10, 503), (11, 503), (40, 429), (75, 503), (76, 429), (110, 503)]
+    ]
     with OpenMetadataClient(server.api_url, TOKEN, retry=FAST_RETRY, concurrency=6) as client:
         schema = seed_schema(client)
-        set_faults(server, latency_ms=5, rate_429=0.2, rate_503=0.2, retry_after_seconds=0, seed=3)
+        set_faults(server, latency_ms=5, retry_after_seconds=0, fail_next=[r.model_dump() for r in schedule])
         results = client.put_many("tables", [table(f"t{i:03d}", schema) for i in range(120)])
         set_faults(server)  # back to normal for reading
         assert [r.outcome for r in results].count(WriteOutcome.FAILED) == 0
+        assert [r.outcome for r in results].count(WriteOutcome.CREATED) == 120
+        assert client.request_counts["PUT"] == 3 + 120 + len(schedule)  # every fault forced exactly one retry
         listed = list(client.list_all("tables", params={"databaseSchema": schema}, page_size=25))
         names = [t["name"] for t in listed]
         assert sorted(names) == [f"t{i:03d}" for i in range(120)]
         assert len(set(names)) == len(names)
-        assert sum(client.request_counts.values()) > 120 + 3  # the faults really forced retries
 
 
 def test_retry_after_is_honoured_and_persistent_failure_is_reported(server: OpenMetadataSandboxServer) -> None:

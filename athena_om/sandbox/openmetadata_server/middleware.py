@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from athena_om.sandbox.openmetadata_server.faults import FaultInjector
+from athena_om.sandbox.openmetadata_server.faults import Fault, FaultInjector
 
 REQUEST_LOG_FILE = "requests.jsonl"
 # Paths OpenMetadata serves without a token.
@@ -109,6 +109,32 @@ async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict
     await send({"type": "http.response.body", "body": payload})
 
 
+class InjectedDisconnect(Exception):
+    """Raised mid-answer so the ASGI server drops the connection, as a crashed proxy or server would."""
+
+
+async def _send_fault(send: Any, fault: Fault) -> None:
+    """Answer with the failure ``fault`` describes (anything but ``hang``, which sends the app's own answer)."""
+    status = fault.status or 500
+    if fault.answer == "error":
+        retry = {"Retry-After": str(fault.retry_after_seconds)} if fault.retry_after_seconds is not None else {}
+        await _send_json(send, status, {"code": status, "message": f"Injected fault: HTTP {status}"}, retry)
+        return
+    if fault.answer == "html":
+        payload = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Injected fault</body></html>"
+        content_type = b"text/html; charset=utf-8"
+    else:  # broken_json and disconnect: a JSON answer cut short
+        payload = b'{"id": "injected-fault", "name": "cut sh'
+        content_type = b"application/json"
+    declared = len(payload) * (2 if fault.answer == "disconnect" else 1)
+    headers = [(b"content-type", content_type), (b"content-length", str(declared).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    if fault.answer == "disconnect":
+        await send({"type": "http.response.body", "body": payload, "more_body": True})
+        raise InjectedDisconnect("injected fault: connection dropped mid-answer")
+    await send({"type": "http.response.body", "body": payload})
+
+
 class SandboxMiddleware:
     """Auth first, then injected faults, then the app; every request ends in the log."""
 
@@ -155,19 +181,36 @@ class SandboxMiddleware:
                     message = "Not Authorized! Token not present" if supplied is None else "Not Authorized!"
                     await _send_json(send_and_capture, 401, {"code": 401, "message": message})
                     return
-            if not path.startswith("/_sandbox"):
-                fault = self.faults.decide(method, path)
-                if fault.delay_seconds:
-                    await asyncio.sleep(fault.delay_seconds)
-                if fault.status is not None:
-                    headers = {}
-                    if fault.retry_after_seconds is not None:
-                        headers["Retry-After"] = str(fault.retry_after_seconds)
-                    body = {"code": fault.status, "message": f"Injected fault: HTTP {fault.status}"}
-                    await _send_json(send_and_capture, fault.status, body, headers)
+            fault = Fault(0.0) if path.startswith("/_sandbox") else self.faults.decide(method, path)
+            if fault.delay_seconds:
+                await asyncio.sleep(fault.delay_seconds)
+            if fault.status is not None and not fault.after_apply:
+                if fault.answer != "hang":
+                    await _send_fault(send_and_capture, fault)
                     return
+                # Held in a queue past the client's patience, then applied anyway.
+                await asyncio.sleep(fault.hang_seconds)
             recording = self.body_recorder is not None and path.startswith("/api/")
-            await self.app(scope, receive_and_capture if recording else receive, send_and_capture)
+            app_receive = receive_and_capture if recording else receive
+            if fault.status is None or not fault.after_apply:
+                await self.app(scope, app_receive, send_and_capture)
+                return
+            # Apply the request, then lose its answer.
+            held: list[Any] = []
+
+            async def hold(message: Any) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                held.append(message)
+
+            await self.app(scope, app_receive, hold)
+            if fault.answer == "hang":
+                await asyncio.sleep(fault.hang_seconds)
+                for message in held:
+                    await send(message)
+                return
+            await _send_fault(send_and_capture, fault)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or path
