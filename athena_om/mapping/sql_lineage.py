@@ -3,12 +3,21 @@
 Pure code: no I/O. ``parse_query`` never raises; it returns a ``ParsedQuery`` or a ``ParseFailure``.
 
 How the work is bounded: sqlglot runs in this thread and cannot be interrupted, so a hard timeout would need a
-separate process. Instead every statement pays for a budget check before each expensive phase: the text is
-refused above ``max_chars`` (Athena itself rejects query strings over 262,144 bytes), the token stream above
-``max_tokens``, and the elapsed time is compared with ``timeout_s`` after tokenizing, after parsing, after
-qualifying and every few hundred column resolutions. Running out of time before the table phase is done gives
-a ``ParseFailure``; running out during column lineage keeps the table lineage and says so in ``warnings``.
-A single phase can overrun the limit, but the statement-size limits keep any one phase small.
+separate process. Instead the work of each phase is bounded by the size of its input, and the elapsed time is
+checked between phases:
+
+- the text is refused above ``max_chars`` (Athena itself rejects query strings over 262,144 bytes) and the
+  token stream above ``max_tokens``, which bounds tokenizing and parsing;
+- sqlglot's scope analysis (table and column qualification, then our tracing) costs about the square of the
+  number of query blocks (SELECTs, set operations, joins): a 5,000-branch UNION ALL took 11 s to qualify. Above
+  ``MAX_LINEAGE_BLOCKS`` blocks or ``MAX_LINEAGE_NODES`` syntax nodes it is not run: tables are read by one
+  linear walk of the tree and column lineage is given up;
+- ``timeout_s`` is compared with the elapsed time after tokenizing, parsing, normalizing, resolving tables,
+  qualifying columns and every few hundred column resolutions.
+
+Running out of time before the tables are known gives a ``ParseFailure``. Once they are known they are kept:
+giving up column lineage (time, size, or a RecursionError in deep SQL) empties ``column_lineage`` and ``joins``
+and says why in ``column_lineage_skipped`` and ``warnings``.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,6 +44,10 @@ DEFAULT_DATABASE = "default"
 MAX_QUERY_CHARS = 262_144
 MAX_QUERY_TOKENS = 60_000
 MAX_FUNCTION_CHARS = 200
+# Above these, scope analysis is skipped (see the module docstring). At the limits, qualifying and tracing a
+# UNION ALL takes well under a second (benchmarks/bench_lineage_parse.py, --large).
+MAX_LINEAGE_BLOCKS = 500
+MAX_LINEAGE_NODES = 20_000
 
 _ATHENA = Dialect.get_or_raise("athena")
 
@@ -107,6 +120,8 @@ class ParsedQuery:
     column_lineage: list[ColumnEdge] = field(default_factory=list)
     joins: list[tuple[SourceColumn, SourceColumn]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    column_lineage_skipped: str | None = None
+    """Why column lineage and join pairs were given up while the tables were kept; None when not given up."""
 
 
 @dataclass(frozen=True)
@@ -180,16 +195,17 @@ class _OutOfTime(Exception):
 
 
 class _Budget:
-    def __init__(self, timeout_s: float) -> None:
+    def __init__(self, timeout_s: float, clock: Callable[[], float]) -> None:
         self.timeout_s = timeout_s
-        self.started = time.perf_counter()
+        self.clock = clock
+        self.started = clock()
 
     def check(self, phase: str) -> None:
-        if time.perf_counter() - self.started > self.timeout_s:
+        if self.clock() - self.started > self.timeout_s:
             raise _OutOfTime(phase)
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.started
+        return self.clock() - self.started
 
 
 def parse_query(
@@ -202,13 +218,15 @@ def parse_query(
     column_lineage: bool = True,
     max_chars: int = MAX_QUERY_CHARS,
     max_tokens: int = MAX_QUERY_TOKENS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> ParsedQuery | ParseFailure:
     """Parse one Athena statement into its tables, column lineage and join pairs; never raises.
 
     ``schema`` maps lower-cased table names to their column names in order (struct children may be listed
-    dotted, ``address.city``); it expands ``SELECT *`` and resolves unqualified columns.
+    dotted, ``address.city``); it expands ``SELECT *`` and resolves unqualified columns. ``clock`` measures
+    ``timeout_s`` (seconds; tests pass a fake).
     """
-    budget = _Budget(timeout_s)
+    budget = _Budget(timeout_s, clock)
     try:
         return _parse(
             sql,
@@ -385,34 +403,89 @@ def _analyse(statement: exp.Expr, ctx: _Context) -> ParsedQuery:
         return parsed
 
     query = normalize_identifiers(plan.query, dialect=_ATHENA)
-    query = qualify_tables(query, db=ctx.database, catalog=ctx.catalog, dialect=_ATHENA)
-    tables = [
-        ctx.resolve(t)
-        for t in query.find_all(exp.Table)
-        if isinstance(t.this, exp.Identifier) and t.args.get("db") is not None
-    ]
+    ctx.budget.check("normalizing identifiers")
+    too_big = _too_big_for_scopes(query)
+    tables: list[TableName] | None = None
+    if too_big is None:
+        try:
+            query = qualify_tables(query, db=ctx.database, catalog=ctx.catalog, dialect=_ATHENA)
+            tables = _qualified_tables(query, ctx)
+        except RecursionError:
+            too_big = "the statement is nested too deeply to qualify its tables"
+    if tables is None:
+        tables = _tables_by_walk(query, ctx)
     reads = list(tables)
     for _ in range(plan.target_reads_to_drop):
         if plan.target in reads:
             reads.remove(plan.target)
     parsed.source_tables = set(reads)
-    ctx.budget.check("resolving tables")
 
     wants_columns = ctx.column_lineage and plan.target_columns is not None
     wants_joins = query.find(exp.Join) is not None
     if wants_columns or wants_joins:
-        try:
-            _ColumnTracer(query, ctx, tables).run(parsed, plan.target_columns if wants_columns else None)
-        except _OutOfTime as out:
+        skipped = too_big or _column_lineage_skipped(query, ctx, tables, parsed, plan, wants_columns)
+        if skipped is not None:
             parsed.column_lineage = []
             parsed.joins = []
-            ctx.warn(f"column lineage skipped: ran out of time while {out.phase}")
-        except SqlglotError as error:
-            parsed.column_lineage = []
-            parsed.joins = []
-            ctx.warn(f"column lineage skipped: {_first_line(str(error))}")
+            parsed.column_lineage_skipped = skipped
+            ctx.warn(f"column lineage skipped: {skipped}")
     parsed.warnings = ctx.warnings
     return parsed
+
+
+def _column_lineage_skipped(
+    query: exp.Query, ctx: _Context, tables: list[TableName], parsed: ParsedQuery, plan: _Plan, wants_columns: bool
+) -> str | None:
+    """Trace columns and joins into ``parsed``; the reason they were given up, or None."""
+    try:
+        ctx.budget.check("resolving tables")
+        _ColumnTracer(query, ctx, tables).run(parsed, plan.target_columns if wants_columns else None)
+    except _OutOfTime as out:
+        return f"ran out of time while {out.phase} (limit {ctx.budget.timeout_s}s)"
+    except RecursionError:
+        return "the statement is nested too deeply to trace its columns"
+    except SqlglotError as error:
+        return _first_line(str(error))
+    return None
+
+
+def _too_big_for_scopes(query: exp.Query) -> str | None:
+    """Why sqlglot's scope analysis must not run on ``query`` (its cost grows with the square of its blocks)."""
+    nodes = blocks = 0
+    for node in query.walk():
+        nodes += 1
+        if isinstance(node, exp.Select | exp.SetOperation | exp.Join):
+            blocks += 1
+    if blocks > MAX_LINEAGE_BLOCKS:
+        return (
+            f"the statement has {blocks:,} query blocks (SELECTs, set operations and joins), "
+            f"over the limit of {MAX_LINEAGE_BLOCKS:,}; tables were read without scope analysis"
+        )
+    if nodes > MAX_LINEAGE_NODES:
+        return (
+            f"the statement has {nodes:,} syntax nodes, over the limit of {MAX_LINEAGE_NODES:,}; "
+            "tables were read without scope analysis"
+        )
+    return None
+
+
+def _qualified_tables(query: exp.Query, ctx: _Context) -> list[TableName]:
+    # qualify_tables gives every real table a database and leaves references to CTEs bare.
+    return [
+        ctx.resolve(t)
+        for t in query.find_all(exp.Table)
+        if isinstance(t.this, exp.Identifier) and t.args.get("db") is not None
+    ]
+
+
+def _tables_by_walk(query: exp.Query, ctx: _Context) -> list[TableName]:
+    """The tables ``query`` reads, in one linear walk: a bare name that is a CTE's anywhere counts as the CTE."""
+    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+    return [
+        ctx.resolve(t)
+        for t in query.find_all(exp.Table)
+        if isinstance(t.this, exp.Identifier) and (t.args.get("db") is not None or t.name not in cte_names)
+    ]
 
 
 def _plan(statement: exp.Expr, ctx: _Context) -> _Plan:
@@ -851,7 +924,20 @@ def _find_source(scope: Scope, name: str) -> exp.Table | Scope | None:
 
 
 def _union_branches(scope: Scope) -> list[Scope]:
-    return list(scope.set_operation_scopes)
+    """The branches of a chain of set operations, left to right, without recursion.
+
+    A UNION ALL of n SELECTs parses as n - 1 nested set operations, so recursing into it would hit Python's
+    recursion limit at about a thousand branches.
+    """
+    branches: list[Scope] = []
+    stack = list(reversed(scope.set_operation_scopes))
+    while stack:
+        branch = stack.pop()
+        if isinstance(branch.expression, exp.SetOperation):
+            stack.extend(reversed(branch.set_operation_scopes))
+        else:
+            branches.append(branch)
+    return branches
 
 
 def _output_names(expression: exp.Expr) -> list[str]:
