@@ -1,6 +1,7 @@
 """The workflow config: OpenMetadata's Athena workflow YAML (plus an `athenaOm:` section), typed and validated."""
 
 from athena_om.config.errors import ConfigProblem, WorkflowConfigError
+from athena_om.config.ignored import ignored_keys
 from athena_om.config.loader import (
     CONFIG_PATH_ENV_VAR,
     DEFAULT_CONFIG_PATH,
@@ -44,6 +45,7 @@ __all__ = [
     "ProfilerPipeline",
     "WorkflowConfig",
     "WorkflowConfigError",
+    "ignored_keys",
     "load_workflow_config",
     "load_workflow_config_cached",
     "load_workflow_config_from_text",

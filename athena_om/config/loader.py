@@ -169,6 +169,7 @@ class _StrictLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._expanded: dict[int, tuple[int, int]] = {}  # id(node) -> (nodes, depth) with aliases expanded
         self._depth = 0
+        self._composed = 0  # nodes written in the file, aliases not expanded
         self._has_alias = False
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
@@ -186,6 +187,9 @@ class _StrictLoader(yaml.SafeLoader):
                     mark,
                 )
             return node
+        self._composed += 1
+        if self._composed > MAX_YAML_NODES:  # stop early: a long list is only counted when it ends
+            raise _YamlLimitError(None, None, self._too_many_message(), mark)
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
             raise _YamlLimitError(
@@ -200,6 +204,14 @@ class _StrictLoader(yaml.SafeLoader):
             self._record_expansion(node, mark)
         return node
 
+    def _too_many_message(self) -> str:
+        if self._has_alias:
+            return (
+                f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes — aliases/anchors are limited; "
+                "write the values out"
+            )
+        return f"more than {MAX_YAML_NODES:,} YAML values — a workflow file has a few hundred"
+
     def _record_expansion(self, node: yaml.Node, mark: Any) -> None:
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
@@ -210,13 +222,7 @@ class _StrictLoader(yaml.SafeLoader):
         nodes = 1 + sum(size for size, _ in sizes)
         depth = 1 + max((level for _, level in sizes), default=0)
         if nodes > MAX_YAML_NODES:
-            message = (
-                f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes — aliases/anchors are limited; "
-                "write the values out"
-                if self._has_alias
-                else f"more than {MAX_YAML_NODES:,} YAML values — a workflow file has a few hundred"
-            )
-            raise _YamlLimitError(None, None, message, mark)
+            raise _YamlLimitError(None, None, self._too_many_message(), mark)
         if depth > MAX_YAML_DEPTH:
             raise _YamlLimitError(
                 None,

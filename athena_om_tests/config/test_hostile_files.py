@@ -109,3 +109,12 @@ def test_oversized_text_is_refused_too() -> None:
     message = _problems("# padding\n" * (MAX_CONFIG_BYTES // 10 + 1))
 
     assert f"the limit is {MAX_CONFIG_BYTES:,} bytes" in message
+
+
+def test_a_long_list_is_refused_where_the_limit_is_crossed_not_after_it_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_YAML_NODES", 50)
+    with pytest.raises(WorkflowConfigError) as raised:
+        load_workflow_config_from_text("source:\n" + "  - x\n" * 1000, "long.yaml", env={})
+
+    (problem,) = raised.value.problems
+    assert problem.line is not None and 40 < problem.line < 60
