@@ -24,6 +24,8 @@ class PutEntities:
     collection: str
     requests: Sequence[OMRequest]
     skip_unchanged_under: tuple[str, str] | None = None
+    # Names the planner already read from OpenMetadata and found unchanged: not sent, counted as unchanged.
+    unchanged_names: tuple[str, ...] = ()
 
 
 @dataclass

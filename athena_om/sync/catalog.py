@@ -2,32 +2,42 @@
 
 Reads through the source layer, maps through the pure mapping layer, and returns SyncBatches; it writes
 nothing itself (the IO manager does), which keeps it testable without Dagster.
+
+Each asset calls one entry point, :func:`plan_schemas_sync` or :func:`plan_tables_sync`, which does all the
+reading (Glue, Lake Formation, what OpenMetadata already holds) and planning for it. An unchanged re-sync plans
+no write at all: schemas, tables and the database carry a ``sourceHash`` the writer compares with one listing;
+the service, classifications and tags have none, so they are read once here and compared on the fields we set.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from athena_om.athena.catalog import TableListing, read_databases, read_tables
 from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.athena.models import GlueColumn, GlueDatabase, GlueTable, LFTag
 from athena_om.mapping.filters import filter_subject, is_filtered
-from athena_om.mapping.fqn import database_fqn, encode_entity_name, schema_fqn, table_fqn
+from athena_om.mapping.fqn import database_fqn, encode_entity_name, quote_name, schema_fqn, table_fqn
 from athena_om.mapping.tables import (
     TableMappingOptions,
+    compute_source_hash,
     glue_database_to_schema_request,
     glue_table_to_create_request,
+    is_glue_view,
 )
 from athena_om.mapping.tags import lf_tags_to_classifications
-from athena_om.openmetadata.batches import PutEntities, SoftDeleteMissing, SyncBatch
+from athena_om.openmetadata.batches import PutEntities, SoftDeleteMissing, SyncBatch, combine_batches
 from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.openmetadata.models import (
     CreateDatabaseRequest,
     CreateDatabaseServiceRequest,
     EntityReference,
+    OMRequest,
 )
 from athena_om.sync.settings import SyncSettings
 
@@ -80,19 +90,94 @@ def with_lf_tags_on_table(table: GlueTable, tags: LFTagIndex) -> GlueTable:
     )
 
 
+@dataclass(frozen=True)
+class AwsCatalogClients:
+    """The boto3 clients the catalog planners read through; ``lakeformation`` may be None when tags are off."""
+
+    glue: Any
+    lakeformation: Any | None = None
+
+
+@dataclass
+class SchemasSync:
+    """What ``athena_schemas`` writes, and the selected Glue databases (one ``athena_tables`` partition each)."""
+
+    batch: SyncBatch
+    database_names: list[str] = field(default_factory=list)
+
+
+def plan_schemas_sync(aws: AwsCatalogClients, client: OpenMetadataClient, settings: SyncSettings) -> SchemasSync:
+    """The one call ``athena_schemas`` makes: reads Glue, LF tags, owners and what OpenMetadata holds, and plans
+    the service, database, classifications, tags and schemas (unchanged ones are not rewritten)."""
+    owners = owner_resolver_from_openmetadata(client) if settings.include_owners else None
+    lakeformation = aws.lakeformation if settings.include_tags else None
+    batch, databases = plan_schemas(aws.glue, lakeformation, settings, owners, client=client)
+    return SchemasSync(batch=batch, database_names=[db.name for db in databases])
+
+
+def plan_tables_sync(
+    aws: AwsCatalogClients, client: OpenMetadataClient, settings: SyncSettings, databases: Sequence[str]
+) -> SyncBatch:
+    """The one call ``athena_tables`` makes for its partitions (Glue database names): reads LF tags and owners
+    once, checks each schema is in OpenMetadata, and plans every database's tables, views and deletions."""
+    tags = LFTagIndex()
+    if settings.include_tags and aws.lakeformation is not None:
+        tags = read_lf_tags(aws.lakeformation, settings.catalog_id)
+    owners = owner_resolver_from_openmetadata(client) if settings.include_owners else None
+    db_fqn = database_fqn(settings.service_name, settings.database_name)
+    synced_schemas = {entity["name"] for entity in client.list_all("databaseSchemas", params={"database": db_fqn})}
+    batches = [SyncBatch(warnings=[tags.error] if tags.error else [])]
+    per_database: dict[str, int] = {}
+    for database in databases:
+        if database not in synced_schemas:
+            message = (
+                f"schema for Glue database {database!r} is not in OpenMetadata (filtered out or not yet synced); "
+                "materialize athena_schemas first"
+            )
+            batches.append(SyncBatch(failures=[message]))
+            continue
+        batch, listing = plan_tables(aws.glue, database, settings, tags, owners)
+        per_database[database] = len(listing.tables)
+        batches.append(batch)
+    combined = combine_batches(batches)
+    combined.openmetadata_page = (
+        f"/databaseSchema/{quote(schema_fqn(settings.service_name, settings.database_name, databases[0]), safe='')}"
+        if len(databases) == 1
+        else service_page(settings.service_name)
+    )
+    combined.metadata["glue_tables"] = sum(per_database.values())
+    combined.metadata["tables_per_database"] = per_database
+    return combined
+
+
+def service_page(service_name: str) -> str:
+    """The service's page in the OpenMetadata UI, relative to the UI root."""
+    return f"/service/databaseServices/{quote(service_name, safe='')}"
+
+
 def plan_schemas(
-    glue: Any, lakeformation: Any | None, settings: SyncSettings, owner_resolver: OwnerResolver | None = None
+    glue: Any,
+    lakeformation: Any | None,
+    settings: SyncSettings,
+    owner_resolver: OwnerResolver | None = None,
+    *,
+    client: OpenMetadataClient | None = None,
 ) -> tuple[SyncBatch, list[GlueDatabase]]:
-    """Service, database, tag classifications and one schema per selected Glue database."""
+    """Service, database, tag classifications and one schema per selected Glue database.
+
+    With ``client``, the service, classifications and tags OpenMetadata already holds unchanged are not rewritten.
+    """
     batch = SyncBatch()
-    batch.add(PutEntities("services/databaseServices", [CreateDatabaseServiceRequest(name=settings.service_name)]))
+    service = CreateDatabaseServiceRequest(name=settings.service_name)
+    batch.add(_put_changed("services/databaseServices", [service], _existing_services(client, service)))
+    batch.openmetadata_page = service_page(settings.service_name)
     if not database_is_selected(settings):
         batch.warnings.append(f"database {settings.database_name!r} is excluded by databaseFilterPattern")
         return batch, []
     db_fqn = database_fqn(settings.service_name, settings.database_name)
-    batch.add(
-        PutEntities("databases", [CreateDatabaseRequest(name=settings.database_name, service=settings.service_name)])
-    )
+    database = CreateDatabaseRequest(name=settings.database_name, service=settings.service_name)
+    database.sourceHash = compute_source_hash(database)
+    batch.add(PutEntities("databases", [database], skip_unchanged_under=("service", quote_name(settings.service_name))))
     tags = LFTagIndex()
     if settings.include_tags and lakeformation is not None:
         tags = read_lf_tags(lakeformation, settings.catalog_id)
@@ -100,8 +185,10 @@ def plan_schemas(
             batch.warnings.append(tags.error)
         all_tags = [LFTag(key, values) for key, values in tags.tag_keys.items()]
         classifications, tag_requests = lf_tags_to_classifications(all_tags)
-        batch.add(PutEntities("classifications", classifications))
-        batch.add(PutEntities("tags", tag_requests))
+        if classifications:
+            batch.add(_put_changed("classifications", classifications, _existing_by_fqn(client, "classifications")))
+        if tag_requests:
+            batch.add(_put_changed("tags", tag_requests, _existing_by_fqn(client, "tags")))
     databases = selected_databases(read_databases(glue, settings.catalog_id), settings)
     options = mapping_options(settings)
     schema_requests = [
@@ -124,7 +211,7 @@ def mapping_options(settings: SyncSettings) -> TableMappingOptions:
 
 
 def table_selected(table: GlueTable, settings: SyncSettings) -> bool:
-    is_view = (table.table_type or "").upper() == "VIRTUAL_VIEW"
+    is_view = is_glue_view(table)
     if is_view and not settings.include_views:
         return False
     if not is_view and not settings.include_tables:
@@ -198,3 +285,52 @@ def owner_resolver_from_openmetadata(client: OpenMetadataClient) -> OwnerResolve
         return index.get(owner) or index.get(owner.split("@", 1)[0]) if owner else None
 
     return resolve
+
+
+# -- what OpenMetadata holds, for entities without a sourceHash -------------------------------------------
+
+
+def _existing_services(client: OpenMetadataClient | None, service: CreateDatabaseServiceRequest) -> dict[str, Any]:
+    if client is None:
+        return {}
+    entity = client.get_by_name("services/databaseServices", quote_name(service.name))
+    return {quote_name(service.name): entity} if entity else {}
+
+
+def _existing_by_fqn(client: OpenMetadataClient | None, collection: str) -> dict[str, Any]:
+    """Every non-deleted entity of ``collection`` by FQN, from one listing (tags: all classifications at once)."""
+    if client is None:
+        return {}
+    return {entity["fullyQualifiedName"]: entity for entity in client.list_all(collection)}
+
+
+def _fqn_of(request: OMRequest) -> str:
+    name = str(getattr(request, "name", ""))
+    parent = getattr(request, "classification", None)
+    return f"{parent}.{quote_name(name)}" if parent else quote_name(name)
+
+
+def holds_request(entity: Mapping[str, Any] | None, request: OMRequest) -> bool:
+    """Whether ``entity`` already has every field ``request`` would set (a reference counts by its FQN or name)."""
+    if entity is None or entity.get("deleted"):
+        return False
+    for key, value in request.to_body().items():
+        held = entity.get(key)
+        if isinstance(held, Mapping) and isinstance(value, str):
+            if value not in (held.get("fullyQualifiedName"), held.get("name")):
+                return False
+        elif held != value:
+            return False
+    return True
+
+
+def _put_changed(collection: str, requests: Sequence[OMRequest], existing: Mapping[str, Any]) -> PutEntities:
+    """A PutEntities writing only the requests OpenMetadata does not already hold; the rest counted unchanged."""
+    changed: list[OMRequest] = []
+    unchanged: list[str] = []
+    for request in requests:
+        if holds_request(existing.get(_fqn_of(request)), request):
+            unchanged.append(str(getattr(request, "name", "")))
+        else:
+            changed.append(request)
+    return PutEntities(collection, changed, unchanged_names=tuple(unchanged))
