@@ -28,7 +28,7 @@ EXAMPLES_DIR = Path(__file__).parent / "examples"
 SANDBOX_CONFIG_PATH = EXAMPLES_DIR / "sandbox.yaml"
 PRODUCTION_TEMPLATE_PATH = EXAMPLES_DIR / "production.yaml"
 # A workflow file is a few kilobytes; a larger one is a mistake (or an attack) and would take seconds to parse.
-MAX_CONFIG_BYTES = 1_000_000
+MAX_CONFIG_BYTES = 64_000  # pure-Python YAML parsing: the worst 64 KB file still validates in about a second
 
 
 def resolve_config_path(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
@@ -150,7 +150,7 @@ def _single(source_name: str, message: str) -> WorkflowConfigError:
 
 # A workflow file has a few hundred nodes nested about eight deep; these limits leave ample room for that while
 # refusing documents built to exhaust memory, time or the stack (alias bombs, cyclic anchors, deep nesting).
-MAX_YAML_NODES = 20_000
+MAX_YAML_NODES = 5_000
 MAX_YAML_DEPTH = 100
 
 
