@@ -1,21 +1,28 @@
-"""The athena-om code location: merges each area's definitions and binds the resources from the workflow file."""
+"""The athena-om code location: the `AthenaOpenMetadata` component's definitions, bound to one workflow file.
 
-from dagster import Definitions
+`defs` is built lazily (Dagster's `@definitions`): importing this module reads no file, and the workflow file is
+loaded when Dagster (`dg dev`, `dagster dev -w workspace.yaml`, `dagster job launch`, a run worker) loads the
+code location.
+"""
 
-from athena_om.config import resolve_config_path
-from athena_om.defs.metadata.definitions import defs as metadata_defs
-from athena_om.defs.usage.definitions import defs as usage_defs
-from athena_om.resources.factory import resources_from_workflow
-from athena_om.resources.settings import workflow_config_at
+from pathlib import Path
 
-AREAS = [metadata_defs, usage_defs]
+import dagster as dg
 
-
-def build_definitions(config_path: str | None = None) -> Definitions:
-    """Definitions bound to one workflow file (default: ``$ATHENA_OM_CONFIG``, ``./athena_om.yaml``, sandbox)."""
-    path = str(resolve_config_path(config_path).resolve())
-    config = workflow_config_at(path)
-    return Definitions.merge(*AREAS, Definitions(resources=resources_from_workflow(config, path)))
+from athena_om.component import athena_om_definitions
+from athena_om.config import WorkflowConfigError, resolve_config_path
 
 
-defs = build_definitions()
+def build_definitions(config_path: str | None = None) -> dg.Definitions:
+    """Definitions bound to one workflow file (default: ``$ATHENA_OM_CONFIG``, else ``./athena_om.yaml``)."""
+    try:
+        path = Path(resolve_config_path(config_path)).resolve()
+    except WorkflowConfigError as error:  # no file named: the message says how to name one, the frames add nothing
+        raise error.with_traceback(None) from None
+    return athena_om_definitions(path)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location `workspace.yaml` and `[tool.dg]` name; the workflow file comes from the environment."""
+    return build_definitions()
