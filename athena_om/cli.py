@@ -20,6 +20,21 @@ def _validate_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _test_connection(args: argparse.Namespace) -> int:
+    from athena_om.config import resolve_config_path
+    from athena_om.connection_check import run_connection_test_for_workflow
+
+    try:
+        path = resolve_config_path(args.file)
+        config = load_workflow_config(path)
+    except WorkflowConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    report = run_connection_test_for_workflow(config, str(path.resolve()), database=args.database)
+    print(report.text())
+    return 0 if report.passed else 1
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     from athena_om.sandbox import launcher
 
@@ -68,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate-config", help="Check a workflow YAML and print a summary.")
     validate.add_argument("file", type=Path)
     validate.set_defaults(handler=_validate_config)
+
+    check = commands.add_parser(
+        "test-connection", help="Check every AWS permission and OpenMetadata setting a sync needs; exit 0 if all pass."
+    )
+    check.add_argument(
+        "file", type=Path, nargs="?", help="Workflow YAML (default $ATHENA_OM_CONFIG, ./athena_om.yaml)."
+    )
+    check.add_argument("--database", help="Glue database whose tables to read (default: the first one included).")
+    check.set_defaults(handler=_test_connection)
 
     sandbox = commands.add_parser("sandbox", help="Start, stop or inspect the local sandbox.")
     sandbox.add_argument("action", choices=["up", "down", "status", "env", "serve"])

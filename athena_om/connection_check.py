@@ -27,6 +27,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from athena_om.config import WorkflowConfig
 from athena_om.mapping.filters import FilterPattern, is_included
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, RetryPolicy
 from athena_om.resources.aws import AthenaResource
@@ -279,7 +280,11 @@ class ConnectionTest:
             identity = sts.get_caller_identity()
         except (ClientError, BotoCoreError) as exc:
             # GetCallerIdentity needs no permission: only an explicit deny (an SCP, a boundary) refuses it.
-            fix = describe_aws_error(exc, "sts:GetCallerIdentity (remove the explicit deny in an SCP or boundary)")
+            fix = describe_aws_error(
+                exc,
+                "sts:GetCallerIdentity (remove the explicit deny in an SCP or boundary)",
+                assume_role_arn=self.aws.assume_role_arn,
+            )
             self.credentials_rejected = is_credentials_problem(exc)
             raise StepFailed(fix) from None
         self.account = str(identity.get("Account") or "") or None
@@ -473,3 +478,21 @@ def run_connection_test(
             # Worst case per step: a few calls, each at most two attempts of call_timeout_s.
             step_timeout_s=6 * call_timeout_s,
         ).run()
+
+
+def run_connection_test_for_workflow(
+    config: WorkflowConfig, config_path: str, *, database: str | None = None
+) -> ConnectionReport:
+    """Run every step with the resources a workflow file binds; the tables step reads ``database`` or the first
+    database the file's schema filter includes."""
+    from athena_om.resources.factory import resources_from_workflow
+    from athena_om.resources.settings import sync_settings_from_workflow
+
+    resources = resources_from_workflow(config, config_path)
+    return run_connection_test(
+        resources["aws"],
+        resources["openmetadata"],
+        database=database,
+        database_filter=sync_settings_from_workflow(config).schema_filter,
+        call_timeout_s=min(10.0, float(config.settings.request_timeout_seconds)),
+    )

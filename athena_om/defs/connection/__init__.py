@@ -1,0 +1,1 @@
+"""The test-connection job: ``athena-om test-connection`` as a Dagster job."""
