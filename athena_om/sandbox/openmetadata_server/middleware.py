@@ -138,6 +138,9 @@ async def _send_fault(send: Any, fault: Fault) -> None:
 class SandboxMiddleware:
     """Auth first, then injected faults, then the app; every request ends in the log."""
 
+    # How injected latency waits; tests replace it to see the delays without a clock.
+    sleep = staticmethod(asyncio.sleep)
+
     def __init__(
         self,
         app: Any,
@@ -183,13 +186,13 @@ class SandboxMiddleware:
                     return
             fault = Fault(0.0) if path.startswith("/_sandbox") else self.faults.decide(method, path)
             if fault.delay_seconds:
-                await asyncio.sleep(fault.delay_seconds)
+                await self.sleep(fault.delay_seconds)
             if fault.status is not None and not fault.after_apply:
                 if fault.answer != "hang":
                     await _send_fault(send_and_capture, fault)
                     return
                 # Held in a queue past the client's patience, then applied anyway.
-                await asyncio.sleep(fault.hang_seconds)
+                await self.sleep(fault.hang_seconds)
             recording = self.body_recorder is not None and path.startswith("/api/")
             app_receive = receive_and_capture if recording else receive
             if fault.status is None or not fault.after_apply:
@@ -206,7 +209,7 @@ class SandboxMiddleware:
 
             await self.app(scope, app_receive, hold)
             if fault.answer == "hang":
-                await asyncio.sleep(fault.hang_seconds)
+                await self.sleep(fault.hang_seconds)
                 for message in held:
                     await send(message)
                 return
