@@ -251,13 +251,22 @@ class ConnectionTest:
             self._clients[service] = self.aws.probe_client(service, timeout_s=self.call_timeout_s)
         return self._clients[service]
 
-    def _aws_call(self, service: str, needs: str, call: Callable[[Any], Any]) -> Any:
+    def _aws_call(
+        self,
+        service: str,
+        needs: str,
+        call: Callable[[Any], Any],
+        explain: Callable[[BaseException], str | None] = lambda _: None,
+    ) -> Any:
+        """``call`` on the service's client; a failure becomes StepFailed with ``explain``'s fix, or the generic one
+        naming ``needs``."""
         if self.credentials_rejected:
             raise StepFailed("not tried: no AWS call can work with these credentials (see AWS identity (STS))")
         try:
             return call(self._client(service))
         except (ClientError, BotoCoreError) as exc:
-            raise StepFailed(describe_aws_error(exc, needs, assume_role_arn=self.aws.assume_role_arn)) from None
+            fix = explain(exc) or describe_aws_error(exc, needs, assume_role_arn=self.aws.assume_role_arn)
+            raise StepFailed(fix) from None
 
     @property
     def _catalog(self) -> dict[str, str]:
@@ -369,19 +378,16 @@ class ConnectionTest:
         kwargs: dict[str, Any] = {"QueryString": TEST_QUERY, "WorkGroup": workgroup}
         if staging:
             kwargs["ResultConfiguration"] = {"OutputLocation": staging}
-        try:
-            query_id = self._aws_call(
-                "athena",
-                f"athena:StartQueryExecution on {self._workgroup_arn}",
-                lambda athena: athena.start_query_execution(**kwargs),
-            )["QueryExecutionId"]
-        except StepFailed as failure:
-            if "InvalidRequestException" in str(failure) and "output location" in str(failure).lower():
-                raise StepFailed(
-                    f"the query has nowhere to write its results: set {AWS_CONFIG}.s3StagingDir (or an output "
-                    f"location on workgroup {workgroup})"
-                ) from None
-            raise
+        no_output = (
+            f"the query has nowhere to write its results: set {AWS_CONFIG}.s3StagingDir (or an output location "
+            f"on workgroup {workgroup})"
+        )
+        query_id = self._aws_call(
+            "athena",
+            f"athena:StartQueryExecution on {self._workgroup_arn}",
+            lambda athena: athena.start_query_execution(**kwargs),
+            explain=lambda exc: no_output if missing_output_location(exc) else None,
+        )["QueryExecutionId"]
         status = self._wait_for(query_id)
         state = status.get("State")
         if state != "SUCCEEDED":
