@@ -425,7 +425,9 @@ def _error_message(response: httpx.Response) -> str:
     try:
         payload = response.json()
     except ValueError:
-        return response.text[:500]
+        content_type = response.headers.get("Content-Type") or "none"
+        excerpt = response.content[:BODY_EXCERPT_BYTES].decode("utf-8", errors="replace")
+        return f"a body that is not JSON (content type {content_type}): {excerpt!r}"
     if isinstance(payload, dict):
         return str(payload.get("message") or payload.get("detail") or payload)[:1000]
     return str(payload)[:1000]

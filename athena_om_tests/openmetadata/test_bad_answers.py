@@ -95,3 +95,14 @@ def test_a_body_echoing_the_token_is_redacted() -> None:
     with pytest.raises(OpenMetadataError) as error:
         client.version()
     assert TOKEN not in str(error.value) and "**********" in str(error.value)
+
+
+def test_an_error_status_with_an_html_body_names_the_type_and_the_start_of_the_body() -> None:
+    gateway = client_answering(
+        lambda _: httpx.Response(502, headers={"Content-Type": "text/html"}, text="<html>Bad Gateway" + "y" * 500)
+    )
+    with pytest.raises(OpenMetadataError) as error:
+        list(gateway.list_all("tables"))
+    message = str(error.value)
+    assert "GET /v1/tables: OpenMetadata answered 502" in message and "text/html" in message
+    assert "<html>Bad Gateway" in message and "y" * 184 in message and "y" * 185 not in message  # 200 bytes
