@@ -35,10 +35,14 @@ bench: install ## the benchmarks under benchmarks/ (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_catalog_sync.py
 	$(BIN)/python benchmarks/bench_query_log.py
 
-dev: install ## the Dagster UI on http://127.0.0.1:3000, pointed at the sandbox when it runs
+# With the sandbox running and ATHENA_OM_CONFIG unset, the code location binds to the sandbox's workflow file.
+dev: install ## the Dagster UI (`dg dev`) on http://127.0.0.1:3000, pointed at the sandbox when it runs
 	mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/ || true
-	if $(BIN)/athena-om sandbox env >/dev/null 2>&1; then eval "$$($(BIN)/athena-om sandbox env)"; fi; \
-	$(BIN)/dagster dev -w workspace.yaml
+	if $(BIN)/athena-om sandbox env >/dev/null 2>&1; then \
+	  eval "$$($(BIN)/athena-om sandbox env)"; \
+	  export ATHENA_OM_CONFIG="$${ATHENA_OM_CONFIG:-$(CURDIR)/athena_om/config/examples/sandbox.yaml}"; \
+	fi; \
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dg dev
 
 sandbox-up: install
 	$(BIN)/athena-om sandbox up
