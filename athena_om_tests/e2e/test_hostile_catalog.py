@@ -23,7 +23,7 @@ from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.sandbox.aws import AwsSandbox, seed_demo_lake
 from athena_om.sandbox.aws.demo_lake import ColumnSpec, TableSpec
 from athena_om.sandbox.aws.glue_tables import table_input
-from athena_om.sandbox.aws.hostile import AWKWARD_TABLE_NAMES, BROKEN_TYPE, HostileCases
+from athena_om.sandbox.aws.hostile import AWKWARD_TABLE_NAMES, BROKEN_TYPE, CATALOG_VIEW_SQL, HostileCases
 from athena_om.sandbox.aws.seed import seed_hostile_tables
 from athena_om.sandbox.openmetadata_server import OpenMetadataSandboxServer
 from athena_om_tests.e2e.conftest import DEMO_NOW, EXAMPLE
@@ -192,6 +192,28 @@ def test_the_broken_type_lands_as_unknown_with_its_text_and_a_warning(stack: Hos
     warnings = HOSTILE_RUNS["tables"].metadata["warnings"]
     assert f"{stack.cases.database}.{stack.cases.broken_type_table}: column 'payload'" in warnings
     assert f"cannot parse type '{BROKEN_TYPE}'" in warnings and "UNKNOWN" in warnings
+
+
+def test_catalog_shapes_naive_mappings_lose_land_faithfully(stack: HostileStack) -> None:
+    def table(name: str) -> dict[str, Any]:
+        fqn = table_fqn(SERVICE, "default", stack.cases.database, name)
+        with stack.client() as client:
+            entity = client.get_by_name("tables", fqn, fields=["columns", "tablePartition", "schemaDefinition"])
+        assert entity is not None, f"{name} did not land"
+        return entity
+
+    # An empty struct is a STRUCT with no children, not a reason to lose the table.
+    meta = table(stack.cases.empty_struct_table)["columns"][1]
+    assert (meta["name"], meta["dataType"], meta.get("children")) == ("meta", "STRUCT", [])
+    # The partition key wins over the data column of the same name, so the table stays partitioned.
+    twin = table(stack.cases.partition_twin_table)
+    assert [(c["name"], c["dataType"]) for c in twin["columns"]] == [("id", "BIGINT"), ("dt", "DATE")]
+    assert [p["columnName"] for p in twin["tablePartition"]["columns"]] == ["dt"]
+    warnings = HOSTILE_RUNS["tables"].metadata["warnings"]
+    assert f"{stack.cases.database}.{stack.cases.partition_twin_table}: column 'DT' is also a partition key" in warnings
+    # A Glue Data Catalog view (SQL only in ViewDefinition, no TableType) is a view with its Athena SQL.
+    view = table(stack.cases.catalog_view)
+    assert (view["tableType"], view["schemaDefinition"]) == ("View", CATALOG_VIEW_SQL)
 
 
 def test_an_awkward_table_that_stops_mapping_is_reported_and_not_deleted(

@@ -11,6 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from athena_om.sandbox.aws import AwsSandbox
+from athena_om.sandbox.aws.glue_tables import catalog_view_input
 
 
 def _seed_tables(sandbox: AwsSandbox, database: str, count: int) -> None:
@@ -88,3 +89,18 @@ def test_request_counts_over_http(sandbox: AwsSandbox) -> None:
     reset = urllib.request.Request(f"{sandbox.endpoint_url}/_sandbox/requests/reset", method="POST")
     urllib.request.urlopen(reset).close()
     assert sandbox.request_counts() == {}
+
+
+def test_glue_catalog_view_keeps_its_view_definition(sandbox: AwsSandbox) -> None:
+    sandbox.glue.create_database("views_db", {"Name": "views_db"})
+    sandbox.glue.create_table("views_db", "v", catalog_view_input("v", "SELECT 1 AS id", "SELECT 1 AS id"))
+    glue = boto3.client("glue")
+    got = glue.get_table(DatabaseName="views_db", Name="v")["Table"]
+    (listed,) = glue.get_tables(DatabaseName="views_db")["TableList"]
+    for table in (got, listed):
+        assert table["IsMultiDialectView"] is True and "TableType" not in table
+        assert [(r["Dialect"], r["ViewOriginalText"]) for r in table["ViewDefinition"]["Representations"]] == [
+            ("ATHENA", "SELECT 1 AS id"),
+            ("SPARK", "SELECT 1 AS id"),
+        ]
+    assert "IsMultiDialectView" not in glue.get_table(DatabaseName="paged_db", Name="t_0000")["Table"]

@@ -1,4 +1,4 @@
-"""Glue patches: NextToken/MaxResults pagination and injected AccessDenied per database.
+"""Glue patches: NextToken/MaxResults pagination, injected AccessDenied per database, and the multi-dialect view flag.
 
 Listing pages are written as JSON directly: moto's model-driven serializer spends ~80 ms on a page of 100
 30-column tables, which made the sandbox, not the client, the bottleneck of a 10,000-table sync.
@@ -69,6 +69,14 @@ def _json_page(result: dict[str, object]) -> str:
     return json.dumps(_without_nones(result), default=_epoch_seconds)
 
 
+def _table_dict(table: Any) -> dict[str, Any]:
+    """A table as Glue answers it: moto keeps ``ViewDefinition`` as given, but Glue also flags such a view."""
+    data: dict[str, Any] = table.as_dict()
+    if data.get("ViewDefinition"):
+        data["IsMultiDialectView"] = True
+    return data
+
+
 def get_databases(self: GlueResponse) -> str:
     """GetDatabases with pagination."""
     databases = self.glue_backend.get_databases()
@@ -86,7 +94,7 @@ def get_tables(self: GlueResponse) -> str:
     tables = self.glue_backend.get_tables(database, self.parameters.get("Expression"))  # type: ignore[arg-type]
     tables = sorted(tables, key=lambda t: t.name)
     page, token = _page(self, tables, TABLES_PAGE_MAX, TABLES_PAGE_MAX)
-    result: dict[str, object] = {"TableList": [t.as_dict() for t in page]}
+    result: dict[str, object] = {"TableList": [_table_dict(t) for t in page]}
     if token:
         result["NextToken"] = token
     return _json_page(result)
@@ -97,7 +105,7 @@ def get_table(self: GlueResponse) -> ActionResult:
     database = self.parameters.get("DatabaseName")
     _check_access(database, "GetTable")
     table = self.glue_backend.get_table(database, self.parameters.get("Name"))  # type: ignore[arg-type]
-    return ActionResult({"Table": table.as_dict()})
+    return ActionResult({"Table": _table_dict(table)})
 
 
 def get_partitions(self: GlueResponse) -> ActionResult:

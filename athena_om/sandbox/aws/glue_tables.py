@@ -122,6 +122,28 @@ def _view_input(spec: TableSpec) -> dict[str, Any]:
     }
 
 
+def catalog_view_input(name: str, athena_sql: str, spark_sql: str | None = None) -> dict[str, Any]:
+    """The TableInput of a Glue Data Catalog (multi-dialect) view: the SQL only in ``ViewDefinition``, per dialect,
+    and no TableType (Glue leaves it to the caller)."""
+    representations = [
+        {"Dialect": "ATHENA", "DialectVersion": "3", "ViewOriginalText": athena_sql, "ViewExpandedText": athena_sql}
+    ]
+    if spark_sql is not None:
+        representations.append(
+            {"Dialect": "SPARK", "DialectVersion": "1.0", "ViewOriginalText": spark_sql, "ViewExpandedText": spark_sql}
+        )
+    return {
+        "Name": name,
+        "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}], "SerdeInfo": {}},
+        "ViewDefinition": {
+            "IsProtected": True,
+            "Definer": "arn:aws:iam::123456789012:role/analyst",
+            "SubObjects": [],
+            "Representations": representations,
+        },
+    }
+
+
 def partition_input(spec: TableSpec, values: tuple[str, ...]) -> dict[str, Any]:
     """The PartitionInput for one partition of a demo table, located under key=value folders."""
     suffix = "/".join(f"{k.name}={v}" for k, v in zip(spec.partition_keys, values, strict=True))
