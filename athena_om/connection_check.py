@@ -218,6 +218,7 @@ class ConnectionTest:
     openmetadata: OpenMetadataClient
     database: str | None = None
     database_filter: FilterPattern | None = None
+    include_tags: bool = True
     call_timeout_s: float = 10.0
     query_timeout_s: float = 30.0
     step_timeout_s: float = 60.0
@@ -330,6 +331,8 @@ class ConnectionTest:
         return f"{len(tables)}{more} table(s) readable in database {database}"
 
     def lake_formation_tags(self) -> str:
+        if not self.include_tags:
+            return "not needed: includeTags is false in source.sourceConfig.config"
         off = "; or set includeTags: false in source.sourceConfig.config"
         page = self._aws_call(
             "lakeformation",
@@ -469,6 +472,7 @@ def run_connection_test(
     *,
     database: str | None = None,
     database_filter: FilterPattern | None = None,
+    include_tags: bool = True,
     call_timeout_s: float = 10.0,
     query_timeout_s: float = 30.0,
 ) -> ConnectionReport:
@@ -479,6 +483,7 @@ def run_connection_test(
             client,
             database=database,
             database_filter=database_filter,
+            include_tags=include_tags,
             call_timeout_s=call_timeout_s,
             query_timeout_s=query_timeout_s,
             # Worst case per step: a few calls, each at most two attempts of call_timeout_s.
@@ -495,10 +500,12 @@ def run_connection_test_for_workflow(
     from athena_om.resources.settings import sync_settings_from_workflow
 
     resources = resources_from_workflow(config, config_path)
+    settings = sync_settings_from_workflow(config)
     return run_connection_test(
         resources["aws"],
         resources["openmetadata"],
         database=database,
-        database_filter=sync_settings_from_workflow(config).schema_filter,
+        database_filter=settings.schema_filter,
+        include_tags=settings.include_tags,
         call_timeout_s=min(10.0, float(config.settings.request_timeout_seconds)),
     )

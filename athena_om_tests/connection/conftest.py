@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,13 @@ def step(report: ConnectionReport, name: str) -> StepResult:
 
 def failed_names(report: ConnectionReport) -> list[str]:
     return [s.name for s in report.failed]
+
+
+@contextmanager
+def denied(sandbox: AwsSandbox, operation: str) -> Iterator[None]:
+    """AccessDenied on ``operation`` inside the block."""
+    sandbox.deny(operation)
+    try:
+        yield
+    finally:
+        sandbox.allow(operation)

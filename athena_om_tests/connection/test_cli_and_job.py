@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from dagster import Definitions, instance_for_test
 
 from athena_om.cli import main
@@ -14,7 +15,7 @@ from athena_om.defs.connection import jobs as connection_jobs
 from athena_om.defs.connection.definitions import defs as connection_defs
 from athena_om.resources.factory import resources_from_workflow
 from athena_om.sandbox.launcher import SANDBOX_TOKEN
-from athena_om_tests.connection.conftest import Stack
+from athena_om_tests.connection.conftest import Stack, denied
 
 
 def test_cli_prints_one_line_per_step_and_exits_0_when_all_pass(
@@ -48,6 +49,16 @@ def test_cli_reads_the_workgroup_and_staging_dir_from_the_file(
         stack.aws.allow("s3:PutObject")
     assert code == 1
     assert "s3:PutObject on the s3StagingDir bucket another-results-bucket" in capsys.readouterr().out
+
+
+def test_cli_follows_include_tags_from_the_file(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    document = yaml.safe_load(stack.workflow("tags_off").read_text())
+    document["source"]["sourceConfig"]["config"]["includeTags"] = False
+    path = stack.root / "tags_off.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with denied(stack.aws, "lakeformation:ListLFTags"):
+        assert main(["test-connection", str(path)]) == 0
+    assert "PASS  Lake Formation tags: not needed" in capsys.readouterr().out
 
 
 def test_cli_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

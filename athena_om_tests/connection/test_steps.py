@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from athena_om.sandbox.aws import AwsSandbox
-from athena_om_tests.connection.conftest import Stack, failed_names, step
+from athena_om_tests.connection.conftest import Stack, denied, failed_names, step
 
 ACCOUNT = "123456789012"
 CATALOG_ARN = f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"
@@ -22,15 +19,6 @@ STEPS = [
     "OpenMetadata version",
     "OpenMetadata authenticated read",
 ]
-
-
-@contextmanager
-def denied(sandbox: AwsSandbox, operation: str) -> Iterator[None]:
-    sandbox.deny(operation)
-    try:
-        yield
-    finally:
-        sandbox.allow(operation)
 
 
 def test_every_step_passes_against_the_sandbox(stack: Stack) -> None:
@@ -86,6 +74,13 @@ def test_lake_formation_tags_denied(stack: Stack) -> None:
     with denied(stack.aws, "lakeformation:SearchTablesByLFTags"):
         report = stack.run()
     assert "grant lakeformation:SearchTablesByLFTags" in step(report, "Lake Formation tags").detail
+
+
+def test_lake_formation_is_not_needed_without_tags(stack: Stack) -> None:
+    with denied(stack.aws, "lakeformation:ListLFTags"):
+        report = stack.run(include_tags=False)
+    assert report.passed
+    assert step(report, "Lake Formation tags").detail.startswith("not needed: includeTags is false")
 
 
 def test_athena_workgroups_and_history_denied(stack: Stack) -> None:

@@ -36,11 +36,13 @@ def check_connection(
     openmetadata: OpenMetadataResource,
     settings: AthenaOmSettingsResource,
 ) -> Output[str]:
+    sync_settings = settings.sync_settings()
     report = run_connection_test(
         aws,
         openmetadata,
         database=config.database,
-        database_filter=settings.sync_settings().schema_filter,
+        database_filter=sync_settings.schema_filter,
+        include_tags=sync_settings.include_tags,
         call_timeout_s=config.call_timeout_seconds,
         query_timeout_s=config.query_timeout_seconds,
     )
