@@ -57,8 +57,11 @@ def test_put_reports_created_unchanged_and_updated(client):
 
 
 def test_post_conflicts_when_entity_exists(client):
-    assert client.post("/api/v1/services/databaseServices", json={"name": "athena"}).status_code == 201
-    response = client.post("/api/v1/services/databaseServices", json={"name": "athena"})
+    assert (
+        client.post("/api/v1/services/databaseServices", json={"name": "athena", "serviceType": "Athena"}).status_code
+        == 201
+    )
+    response = client.post("/api/v1/services/databaseServices", json={"name": "athena", "serviceType": "Athena"})
     assert response.status_code == 409
     assert response.json()["code"] == 409
 
@@ -157,11 +160,12 @@ def test_tags_owners_and_fields(client):
     assert tag["fullyQualifiedName"] == "PII.Sensitive"
     user = put_ok(client, "users", {"name": "alice", "email": "alice@example.com"})
     assert user["isBot"] is False
-    team = put_ok(client, "teams", {"name": "data", "displayName": "Data"})
+    team = put_ok(client, "teams", {"name": "data", "displayName": "Data", "teamType": "Group"})
     assert team["teamType"] == "Group"
     owners = [{"id": user["id"], "type": "user"}, {"id": team["id"], "type": "team"}]
-    body = table_body(tags=[{"tagFQN": "PII.Sensitive"}], owners=owners)
-    body["columns"][0]["tags"] = [{"tagFQN": "PII.Sensitive"}]
+    label = {"tagFQN": "PII.Sensitive", "source": "Classification", "labelType": "Automated", "state": "Confirmed"}
+    body = table_body(tags=[label], owners=owners)
+    body["columns"][0]["tags"] = [label]
     put_ok(client, "tables", body)
 
     plain = client.get(f"/api/v1/tables/name/{TABLE_FQN}").json()

@@ -85,7 +85,7 @@ def test_test_suite_cases_and_results(client):
     assert case_fqn == f"{TABLE_FQN}.id.id_not_null"
 
     for offset, status in ((0, "Success"), (1000, "Failed")):
-        result = {"timestamp": TS + offset, "testCaseStatus": status, "result": "checked"}
+        result = {"timestamp": TS + offset, "testCaseStatus": status, "result": "checked", "testResultValue": []}
         assert client.post(f"/api/v1/dataQuality/testCases/testCaseResults/{case_fqn}", json=result).status_code == 201
     results = client.get(f"/api/v1/dataQuality/testCases/testCaseResults/{case_fqn}", params={"startTs": TS}).json()
     assert [item["testCaseStatus"] for item in results["data"]] == ["Failed", "Success"]

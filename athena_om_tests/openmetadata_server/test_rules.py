@@ -115,7 +115,7 @@ def test_encoded_reserved_name_accepted(with_schema):
 
 
 def test_empty_name(with_schema):
-    assert_error(with_schema.put("/api/v1/tables", json=table_body("")), 400, "name", "empty")
+    assert_error(with_schema.put("/api/v1/tables", json=table_body("")), 400, "name", "at least 1 character")
 
 
 def test_name_too_long(with_schema):
@@ -123,13 +123,17 @@ def test_name_too_long(with_schema):
 
 
 def test_unknown_tag(with_schema):
-    body = table_body(tags=[{"tagFQN": "PII.Nope"}])
+    body = table_body(
+        tags=[{"tagFQN": "PII.Nope", "source": "Classification", "labelType": "Manual", "state": "Confirmed"}]
+    )
     assert_error(with_schema.put("/api/v1/tables", json=body), 404, "tag instance for PII.Nope not found")
 
 
 def test_unknown_column_tag(with_schema):
     body = table_body()
-    body["columns"][0]["tags"] = [{"tagFQN": "PII.Nope"}]
+    body["columns"][0]["tags"] = [
+        {"tagFQN": "PII.Nope", "source": "Classification", "labelType": "Manual", "state": "Confirmed"}
+    ]
     assert_error(with_schema.put("/api/v1/tables", json=body), 404, "PII.Nope")
 
 

@@ -33,6 +33,7 @@ from athena_om.sandbox.openmetadata_server.middleware import (
     RequestLog,
     SandboxMiddleware,
 )
+from athena_om.sandbox.openmetadata_server.schema import RequestSchema, load_request_schema
 from athena_om.sandbox.openmetadata_server.store import Store, StoredEntity
 
 OM_VERSION = "1.9.0"
@@ -367,20 +368,27 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(
-    state_dir: Path, faults: FaultConfig | None = None, jwt_token: str | None = None, record_bodies: bool = False
+    state_dir: Path,
+    faults: FaultConfig | None = None,
+    jwt_token: str | None = None,
+    record_bodies: bool = False,
+    schema: RequestSchema | None = None,
 ) -> FastAPI:
     """Build the sandbox server over ``state_dir``; with ``jwt_token`` every API call needs that bearer token.
 
-    With ``record_bodies`` every JSON body sent to the API is kept in memory (``app.state.body_recorder``), for
-    tests that check the bodies against OpenMetadata's own models.
+    Request bodies are checked with ``schema``, by default OpenMetadata's own models (``load_request_schema``,
+    which fetches them into the cache on first use and raises ``SandboxSchemaError`` when it cannot). With
+    ``record_bodies`` every JSON body sent to the API is kept in memory (``app.state.body_recorder``).
     """
     state_dir = Path(state_dir)
+    schema = schema if schema is not None else load_request_schema()
     store = Store(state_dir)
-    catalog = Catalog(store)
+    catalog = Catalog(store, schema)
     injector = FaultInjector(faults)
     request_log = RequestLog(state_dir / REQUEST_LOG_FILE)
     app = FastAPI(title="athena-om sandbox OpenMetadata", version=OM_VERSION, openapi_url=None, docs_url=None)
     app.state.store = store
+    app.state.schema = schema
     app.state.faults = injector
     app.state.request_log = request_log
     app.state.body_recorder = BodyRecorder() if record_bodies else None

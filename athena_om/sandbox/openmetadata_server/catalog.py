@@ -1,7 +1,8 @@
 """Entities of the sandbox OpenMetadata: building them from create requests, versioning, soft and hard delete.
 
-Each collection (``tables``, ``databaseSchemas``, ...) is described by a ``Collection``: its request model, the
-request field naming its parent and the builder turning a validated request into the entity's content. The
+Each collection (``tables``, ``databaseSchemas``, ...) is described by a ``Collection``: the kind of its request
+body (checked against OpenMetadata's model for it, see ``schema.py``), the request field naming its parent and the
+builder turning an accepted body into the entity's content. The
 ``Catalog`` does what is common: parent, tag and owner lookups, create-or-update with OpenMetadata's versioning
 (0.1 on create, +0.1 on each real change, unchanged bodies keep their version) and rendering with ``fields``.
 """
@@ -16,13 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
-from athena_om.openmetadata import models as om
-from athena_om.sandbox.openmetadata_server import requests as sandbox_requests
 from athena_om.sandbox.openmetadata_server import rules
 from athena_om.sandbox.openmetadata_server.errors import ApiError, bad_request, not_found
 from athena_om.sandbox.openmetadata_server.fqn import child_fqn, parse_entity_link, quote_name
+from athena_om.sandbox.openmetadata_server.schema import BodyKind, RequestSchema
 from athena_om.sandbox.openmetadata_server.store import Page, Store, StoredEntity
 
 UPDATED_BY = "admin"
@@ -157,7 +155,9 @@ class Draft:
     links: dict[str, list[str]] = field(default_factory=dict)
 
 
-Builder = Callable[["Catalog", Any], Draft]
+# A request body its OpenMetadata model accepted, read as JSON.
+Body = dict[str, Any]
+Builder = Callable[["Catalog", Body], Draft]
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class Collection:
 
     path: str
     entity_type: str
-    request_model: type[BaseModel]
+    body_kind: BodyKind
     builder: Builder
     list_filters: tuple[tuple[str, str], ...] = ()
 
@@ -174,8 +174,9 @@ class Collection:
 class Catalog:
     """Entity operations shared by every collection."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, schema: RequestSchema) -> None:
         self.store = store
+        self.schema = schema
 
     # Lookups
 
@@ -191,39 +192,38 @@ class Catalog:
             raise not_found(entity_type, entity_id)
         return entity
 
-    def resolve_tags(self, tags: list[om.TagLabel] | None, path: str) -> list[dict[str, Any]] | None:
+    def resolve_tags(self, tags: list[Body] | None, path: str) -> list[dict[str, Any]] | None:
         if tags is None:
             return None
         labels = []
         for tag in tags:
-            if tag.source == om.TagSource.GLOSSARY:
-                raise not_found("glossaryTerm", tag.tagFQN)
-            stored = self.find("tag", tag.tagFQN)
-            label = tag.to_body()
+            if tag.get("source") == "Glossary":
+                raise not_found("glossaryTerm", tag["tagFQN"])
+            stored = self.find("tag", tag["tagFQN"])
+            label = {key: value for key, value in tag.items() if value is not None}
             label.setdefault("name", stored.data["name"])
             label.setdefault("description", stored.data.get("description"))
             labels.append(label)
         return labels
 
-    def resolve_owners(self, owners: list[om.EntityReference] | None) -> list[dict[str, Any]] | None:
+    def resolve_owners(self, owners: list[Body] | None) -> list[dict[str, Any]] | None:
         if owners is None:
             return None
         refs = []
         for index, owner in enumerate(owners):
-            if owner.type not in ("user", "team"):
-                raise bad_request(f"[owners[{index}].type {owner.type!r} is not a valid owner type: user or team]")
-            refs.append(entity_ref(self.find_id(owner.type, owner.id)))
+            if owner["type"] not in ("user", "team"):
+                raise bad_request(f"[owners[{index}].type {owner['type']!r} is not a valid owner type: user or team]")
+            refs.append(entity_ref(self.find_id(owner["type"], str(owner["id"]))))
         return refs
 
-    def resolve_ref(self, ref: om.EntityReference) -> StoredEntity:
-        return self.find_id(ref.type, ref.id)
+    def resolve_ref(self, ref: Body) -> StoredEntity:
+        return self.find_id(ref["type"], str(ref["id"]))
 
     # Writes
 
     def put(self, collection: Collection, body: Any, *, create_only: bool = False) -> tuple[dict[str, Any], str]:
         """Create or update from a create request; returns the entity and ``created``/``updated``/``unchanged``."""
-        request = rules.validate_body(collection.request_model, body)
-        draft = collection.builder(self, request)
+        draft = collection.builder(self, self.schema.check(collection.body_kind, body))
         with self.store.transaction():
             existing = self.store.get_by_fqn(collection.entity_type, draft.fqn)
             if existing is not None and create_only:
@@ -415,28 +415,28 @@ def _change_description(old: dict[str, Any], new: dict[str, Any], previous: floa
     return {"fieldsAdded": added, "fieldsUpdated": updated, "fieldsDeleted": deleted, "previousVersion": previous}
 
 
-def _common(catalog: Catalog, request: Any, name: str, fqn: str) -> dict[str, Any]:
+def _common(catalog: Catalog, body: Body, name: str, fqn: str) -> dict[str, Any]:
     return {
         "name": name,
         "fullyQualifiedName": fqn,
-        "displayName": getattr(request, "displayName", None),
-        "description": getattr(request, "description", None),
-        "tags": catalog.resolve_tags(getattr(request, "tags", None), "tags"),
-        "owners": catalog.resolve_owners(getattr(request, "owners", None)),
+        "displayName": body.get("displayName"),
+        "description": body.get("description"),
+        "tags": catalog.resolve_tags(body.get("tags"), "tags"),
+        "owners": catalog.resolve_owners(body.get("owners")),
     }
 
 
-def _build_columns(catalog: Catalog, columns: list[om.Column], parent_fqn: str, path: str) -> list[dict[str, Any]]:
+def _build_columns(catalog: Catalog, columns: list[Body], parent_fqn: str, path: str) -> list[dict[str, Any]]:
     built = []
     for index, column in enumerate(columns):
-        fqn = child_fqn(parent_fqn, column.name)
-        body = column.to_body()
-        body["fullyQualifiedName"] = fqn
-        if column.tags is not None:
-            body["tags"] = catalog.resolve_tags(column.tags, f"{path}[{index}].tags")
-        if column.children:
-            body["children"] = _build_columns(catalog, column.children, fqn, f"{path}[{index}].children")
-        built.append(body)
+        fqn = child_fqn(parent_fqn, column["name"])
+        stored = {key: value for key, value in column.items() if value is not None}
+        stored["fullyQualifiedName"] = fqn
+        if column.get("tags") is not None:
+            stored["tags"] = catalog.resolve_tags(column["tags"], f"{path}[{index}].tags")
+        if column.get("children"):
+            stored["children"] = _build_columns(catalog, column["children"], fqn, f"{path}[{index}].children")
+        built.append(stored)
     return built
 
 
@@ -449,148 +449,150 @@ def column_fqns(columns: list[dict[str, Any]]) -> set[str]:
     return found
 
 
-def build_database_service(catalog: Catalog, request: om.CreateDatabaseServiceRequest) -> Draft:
-    rules.check_name(request.name)
-    fqn = quote_name(request.name)
-    content = _common(catalog, request, request.name, fqn) | {"serviceType": request.serviceType}
-    return Draft(request.name, fqn, content)
+def build_database_service(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    fqn = quote_name(body["name"])
+    # The connection is accepted but not kept: it may hold secrets, and nothing the sandbox serves reads it.
+    content = _common(catalog, body, body["name"], fqn) | {"serviceType": body["serviceType"]}
+    return Draft(body["name"], fqn, content)
 
 
-def build_database(catalog: Catalog, request: om.CreateDatabaseRequest) -> Draft:
-    rules.check_name(request.name)
-    service = catalog.find("databaseService", request.service)
-    fqn = child_fqn(service.fqn, request.name)
-    content = _common(catalog, request, request.name, fqn) | {
+def build_database(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    service = catalog.find("databaseService", body["service"])
+    fqn = child_fqn(service.fqn, body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {
         "service": entity_ref(service),
         "serviceType": service.data.get("serviceType"),
-        "sourceUrl": request.sourceUrl,
-        "sourceHash": request.sourceHash,
+        "sourceUrl": body.get("sourceUrl"),
+        "sourceHash": body.get("sourceHash"),
     }
-    return Draft(request.name, fqn, content, parent=service)
+    return Draft(body["name"], fqn, content, parent=service)
 
 
-def build_database_schema(catalog: Catalog, request: om.CreateDatabaseSchemaRequest) -> Draft:
-    rules.check_name(request.name)
-    database = catalog.find("database", request.database)
-    fqn = child_fqn(database.fqn, request.name)
-    content = _common(catalog, request, request.name, fqn) | {
+def build_database_schema(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    database = catalog.find("database", body["database"])
+    fqn = child_fqn(database.fqn, body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {
         "service": database.data["service"],
         "serviceType": database.data.get("serviceType"),
         "database": entity_ref(database),
-        "sourceUrl": request.sourceUrl,
-        "sourceHash": request.sourceHash,
+        "sourceUrl": body.get("sourceUrl"),
+        "sourceHash": body.get("sourceHash"),
     }
-    return Draft(request.name, fqn, content, parent=database)
+    return Draft(body["name"], fqn, content, parent=database)
 
 
-def build_table(catalog: Catalog, request: om.CreateTableRequest) -> Draft:
-    rules.check_name(request.name)
-    rules.check_columns(request.columns)
-    rules.check_partition(request.tablePartition, request.columns)
-    schema = catalog.find("databaseSchema", request.databaseSchema)
-    fqn = child_fqn(schema.fqn, request.name)
-    body = request.to_body()
-    content = _common(catalog, request, request.name, fqn) | {
+def build_table(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    rules.check_columns(body["columns"])
+    rules.check_partition(body.get("tablePartition"), body["columns"])
+    rules.check_table_constraints(body.get("tableConstraints"), body["columns"])
+    schema = catalog.find("databaseSchema", body["databaseSchema"])
+    fqn = child_fqn(schema.fqn, body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {
         "service": schema.data["service"],
         "serviceType": schema.data.get("serviceType"),
         "database": schema.data["database"],
         "databaseSchema": entity_ref(schema),
-        "columns": _build_columns(catalog, request.columns, fqn, "columns"),
+        "columns": _build_columns(catalog, body["columns"], fqn, "columns"),
         "tableType": body.get("tableType"),
         "tablePartition": body.get("tablePartition"),
-        "schemaDefinition": request.schemaDefinition,
-        "locationPath": request.locationPath,
+        "tableConstraints": body.get("tableConstraints"),
+        "schemaDefinition": body.get("schemaDefinition"),
+        "locationPath": body.get("locationPath"),
         "fileFormat": body.get("fileFormat"),
-        "sourceUrl": request.sourceUrl,
-        "sourceHash": request.sourceHash,
+        "sourceUrl": body.get("sourceUrl"),
+        "sourceHash": body.get("sourceHash"),
     }
-    return Draft(request.name, fqn, content, parent=schema)
+    return Draft(body["name"], fqn, content, parent=schema)
 
 
-def build_classification(catalog: Catalog, request: om.CreateClassificationRequest) -> Draft:
-    rules.check_name(request.name)
-    fqn = quote_name(request.name)
-    content = _common(catalog, request, request.name, fqn) | {"mutuallyExclusive": request.mutuallyExclusive}
-    return Draft(request.name, fqn, content)
+def build_classification(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    fqn = quote_name(body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {"mutuallyExclusive": body.get("mutuallyExclusive")}
+    return Draft(body["name"], fqn, content)
 
 
-def build_tag(catalog: Catalog, request: om.CreateTagRequest) -> Draft:
-    rules.check_name(request.name)
-    classification = catalog.find("classification", request.classification)
-    fqn = child_fqn(classification.fqn, request.name)
-    content = _common(catalog, request, request.name, fqn) | {"classification": entity_ref(classification)}
-    return Draft(request.name, fqn, content, parent=classification)
+def build_tag(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    classification = catalog.find("classification", body["classification"])
+    fqn = child_fqn(classification.fqn, body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {"classification": entity_ref(classification)}
+    return Draft(body["name"], fqn, content, parent=classification)
 
 
-def build_query(catalog: Catalog, request: om.CreateQueryRequest) -> Draft:
-    checksum = hashlib.md5(request.query.encode()).hexdigest()
-    name = request.name if request.name is not None else checksum
+def build_query(catalog: Catalog, body: Body) -> Draft:
+    checksum = hashlib.md5(body["query"].encode()).hexdigest()
+    name = body["name"] if body.get("name") is not None else checksum
     rules.check_name(name)
-    rules.check_timestamp_ms(request.queryDate, "queryDate")
-    service = catalog.find("databaseService", request.service)
+    rules.check_timestamp_ms(body.get("queryDate"), "queryDate")
+    service = catalog.find("databaseService", body["service"])
     fqn = child_fqn(service.fqn, name)
-    used_in = [catalog.resolve_ref(ref) for ref in request.queryUsedIn or []]
-    users = [catalog.find("user", user) for user in request.users or []]
-    content = _common(catalog, request, name, fqn) | {
+    used_in = [catalog.resolve_ref(ref) for ref in body.get("queryUsedIn") or []]
+    users = [catalog.find("user", user) for user in body.get("users") or []]
+    content = _common(catalog, body, name, fqn) | {
         "service": entity_ref(service),
-        "query": request.query,
+        "query": body["query"],
         "checksum": checksum,
-        "query_type": request.query_type,
-        "duration": request.duration,
-        "users": [entity_ref(user) for user in users] if request.users is not None else None,
-        "usedBy": request.usedBy,
-        "dialect": request.dialect,
-        "queryDate": request.queryDate,
-        "queryUsedIn": [entity_ref(entity) for entity in used_in] if request.queryUsedIn is not None else None,
+        "query_type": body.get("query_type"),
+        "duration": body.get("duration"),
+        "users": [entity_ref(user) for user in users] if body.get("users") is not None else None,
+        "usedBy": body.get("usedBy"),
+        "dialect": body.get("dialect"),
+        "queryDate": body.get("queryDate"),
+        "queryUsedIn": [entity_ref(entity) for entity in used_in] if body.get("queryUsedIn") is not None else None,
     }
     return Draft(name, fqn, content, parent=service, links={"queryUsedIn": [entity.id for entity in used_in]})
 
 
-def build_user(catalog: Catalog, request: sandbox_requests.CreateUserRequest) -> Draft:
-    rules.check_name(request.name)
-    fqn = quote_name(request.name)
-    teams = [catalog.find_id("team", team_id) for team_id in request.teams or []]
-    content = _common(catalog, request, request.name, fqn) | {
-        "email": request.email,
-        "isBot": request.isBot,
-        "isAdmin": request.isAdmin,
-        "timezone": request.timezone,
-        "teams": [entity_ref(team) for team in teams] if request.teams is not None else None,
+def build_user(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    fqn = quote_name(body["name"])
+    teams = [catalog.find_id("team", team_id) for team_id in body.get("teams") or []]
+    content = _common(catalog, body, body["name"], fqn) | {
+        "email": body["email"],
+        "isBot": body.get("isBot", False),
+        "isAdmin": body.get("isAdmin"),
+        "timezone": body.get("timezone"),
+        "teams": [entity_ref(team) for team in teams] if body.get("teams") is not None else None,
     }
-    return Draft(request.name, fqn, content)
+    return Draft(body["name"], fqn, content)
 
 
-def build_team(catalog: Catalog, request: sandbox_requests.CreateTeamRequest) -> Draft:
-    rules.check_name(request.name)
-    fqn = quote_name(request.name)
-    users = [catalog.find_id("user", user_id) for user_id in request.users or []]
-    content = _common(catalog, request, request.name, fqn) | {
-        "teamType": str(request.teamType),
-        "email": request.email,
-        "users": [entity_ref(user) for user in users] if request.users is not None else None,
+def build_team(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    fqn = quote_name(body["name"])
+    users = [catalog.find_id("user", user_id) for user_id in body.get("users") or []]
+    content = _common(catalog, body, body["name"], fqn) | {
+        "teamType": body.get("teamType", "Group"),
+        "email": body.get("email"),
+        "users": [entity_ref(user) for user in users] if body.get("users") is not None else None,
     }
-    return Draft(request.name, fqn, content)
+    return Draft(body["name"], fqn, content)
 
 
 def basic_suite_fqn(table_fqn: str) -> str:
     return f"{table_fqn}.testSuite"
 
 
-def build_test_suite(catalog: Catalog, request: sandbox_requests.CreateTestSuiteRequest) -> Draft:
-    if not request.basicEntityReference:
+def build_test_suite(catalog: Catalog, body: Body) -> Draft:
+    if not body.get("basicEntityReference"):
         raise bad_request("[basicEntityReference is required for a basic test suite]")
-    table = catalog.find("table", request.basicEntityReference)
+    table = catalog.find("table", body["basicEntityReference"])
     fqn = basic_suite_fqn(table.fqn)
-    content = _common(catalog, request, fqn, fqn) | {"basic": True, "basicEntityReference": entity_ref(table)}
+    content = _common(catalog, body, fqn, fqn) | {"basic": True, "basicEntityReference": entity_ref(table)}
     return Draft(fqn, fqn, content, parent=table)
 
 
-def build_test_case(catalog: Catalog, request: sandbox_requests.CreateTestCaseRequest) -> Draft:
-    rules.check_name(request.name)
-    definition = test_definition(request.testDefinition)
-    entity_type, table_fqn, column = parse_entity_link(request.entityLink)
+def build_test_case(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    definition = test_definition(body["testDefinition"])
+    entity_type, table_fqn, column = parse_entity_link(body["entityLink"])
     if entity_type != "table":
-        raise bad_request(f"[entityLink {request.entityLink!r} must point at a table, not {entity_type}]")
+        raise bad_request(f"[entityLink {body['entityLink']!r} must point at a table, not {entity_type}]")
     table = catalog.find("table", table_fqn)
     if column is None:
         if definition["entityType"] != "TABLE":
@@ -607,52 +609,53 @@ def build_test_case(catalog: Catalog, request: sandbox_requests.CreateTestCaseRe
     suite = catalog.store.get_by_fqn("testSuite", basic_suite_fqn(table.fqn))
     if suite is None or suite.deleted:
         # OpenMetadata 1.6+ creates the table's basic test suite with its first test case.
-        suite_request = sandbox_requests.CreateTestSuiteRequest(
-            name=basic_suite_fqn(table.fqn), basicEntityReference=table.fqn
-        )
-        catalog._apply("testSuite", build_test_suite(catalog, suite_request), suite)
+        suite_body = {"name": basic_suite_fqn(table.fqn), "basicEntityReference": table.fqn}
+        catalog._apply("testSuite", build_test_suite(catalog, suite_body), suite)
         suite = catalog.find("testSuite", basic_suite_fqn(table.fqn))
-    fqn = child_fqn(target_fqn, request.name)
+    fqn = child_fqn(target_fqn, body["name"])
     definition_ref = {key: value for key, value in definition.items() if key != "entityType"}
-    content = _common(catalog, request, request.name, fqn) | {
-        "entityLink": request.entityLink,
+    content = _common(catalog, body, body["name"], fqn) | {
+        "entityLink": body["entityLink"],
         "entityFQN": target_fqn,
         "testDefinition": definition_ref,
         "testSuite": entity_ref(suite),
-        "parameterValues": [value.to_body() for value in request.parameterValues or []],
-        "computePassedFailedRowCount": request.computePassedFailedRowCount,
-        "useDynamicAssertion": request.useDynamicAssertion,
+        "parameterValues": [
+            {key: value for key, value in parameter.items() if value is not None}
+            for parameter in body.get("parameterValues") or []
+        ],
+        "computePassedFailedRowCount": body.get("computePassedFailedRowCount"),
+        "useDynamicAssertion": body.get("useDynamicAssertion"),
     }
-    return Draft(request.name, fqn, content, parent=table)
+    return Draft(body["name"], fqn, content, parent=table)
 
 
 COLLECTIONS: tuple[Collection, ...] = (
-    Collection("services/databaseServices", "databaseService", om.CreateDatabaseServiceRequest, build_database_service),
-    Collection("databases", "database", om.CreateDatabaseRequest, build_database, (("service", "parent"),)),
+    Collection("services/databaseServices", "databaseService", BodyKind.DATABASE_SERVICE, build_database_service),
+    Collection("databases", "database", BodyKind.DATABASE, build_database, (("service", "parent"),)),
     Collection(
         "databaseSchemas",
         "databaseSchema",
-        om.CreateDatabaseSchemaRequest,
+        BodyKind.DATABASE_SCHEMA,
         build_database_schema,
         (("database", "parent"),),
     ),
-    Collection("tables", "table", om.CreateTableRequest, build_table, (("databaseSchema", "parent"),)),
-    Collection("classifications", "classification", om.CreateClassificationRequest, build_classification),
-    Collection("tags", "tag", om.CreateTagRequest, build_tag, (("classification", "parent"),)),
+    Collection("tables", "table", BodyKind.TABLE, build_table, (("databaseSchema", "parent"),)),
+    Collection("classifications", "classification", BodyKind.CLASSIFICATION, build_classification),
+    Collection("tags", "tag", BodyKind.TAG, build_tag, (("classification", "parent"),)),
     Collection(
         "queries",
         "query",
-        om.CreateQueryRequest,
+        BodyKind.QUERY,
         build_query,
         (("service", "parent"), ("entityId", "queryUsedIn")),
     ),
-    Collection("users", "user", sandbox_requests.CreateUserRequest, build_user),
-    Collection("teams", "team", sandbox_requests.CreateTeamRequest, build_team),
-    Collection("dataQuality/testSuites", "testSuite", sandbox_requests.CreateTestSuiteRequest, build_test_suite),
+    Collection("users", "user", BodyKind.USER, build_user),
+    Collection("teams", "team", BodyKind.TEAM, build_team),
+    Collection("dataQuality/testSuites", "testSuite", BodyKind.TEST_SUITE, build_test_suite),
     Collection(
         "dataQuality/testCases",
         "testCase",
-        sandbox_requests.CreateTestCaseRequest,
+        BodyKind.TEST_CASE,
         build_test_case,
         (("entityFQN", "parent"),),
     ),

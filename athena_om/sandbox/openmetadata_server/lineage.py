@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from athena_om.openmetadata.models import AddLineageRequest
-from athena_om.sandbox.openmetadata_server import rules
 from athena_om.sandbox.openmetadata_server.catalog import UPDATED_BY, Catalog, column_fqns, entity_ref, now_ms
 from athena_om.sandbox.openmetadata_server.errors import ApiError, bad_request
+from athena_om.sandbox.openmetadata_server.schema import BodyKind
 from athena_om.sandbox.openmetadata_server.store import StoredEntity
 
 
 def add_lineage(catalog: Catalog, body: Any) -> None:
     """Validate both ends and every column FQN, then upsert the edge."""
-    request = rules.validate_body(AddLineageRequest, body)
-    edge = request.edge
-    source = catalog.resolve_ref(edge.fromEntity)
-    target = catalog.resolve_ref(edge.toEntity)
-    details = edge.lineageDetails.to_body() if edge.lineageDetails else {}
-    if edge.description is not None and "description" not in details:
-        details["description"] = edge.description
+    edge = catalog.schema.check(BodyKind.LINEAGE, body)["edge"]
+    source = catalog.resolve_ref(edge["fromEntity"])
+    target = catalog.resolve_ref(edge["toEntity"])
+    details = {key: value for key, value in (edge.get("lineageDetails") or {}).items() if value is not None}
+    if edge.get("description") is not None and "description" not in details:
+        details["description"] = edge["description"]
     _check_columns(source, target, details)
     existing = catalog.store.get_lineage(source.id, target.id)
     now = now_ms()

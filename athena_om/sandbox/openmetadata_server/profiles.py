@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from athena_om.openmetadata.models import CreateTableProfileRequest, TableJoins
 from athena_om.sandbox.openmetadata_server import rules
 from athena_om.sandbox.openmetadata_server.catalog import Catalog, column_fqns
 from athena_om.sandbox.openmetadata_server.errors import bad_request
 from athena_om.sandbox.openmetadata_server.fqn import split_fqn
+from athena_om.sandbox.openmetadata_server.schema import BodyKind
 from athena_om.sandbox.openmetadata_server.store import StoredEntity
 
 
@@ -20,14 +20,24 @@ def _column_names(table: StoredEntity) -> set[str]:
 
 def add_profile(catalog: Catalog, table: StoredEntity, body: Any) -> None:
     """Store a table profile and its column profiles under the profile's timestamp."""
-    request = rules.validate_body(CreateTableProfileRequest, body)
-    rules.check_timestamp_ms(request.tableProfile.timestamp, "tableProfile.timestamp")
+    request = catalog.schema.check(BodyKind.TABLE_PROFILE, body)
+    timestamp = request["tableProfile"]["timestamp"]
+    rules.check_timestamp_ms(timestamp, "tableProfile.timestamp")
     names = _column_names(table)
-    for index, column in enumerate(request.columnProfile or []):
-        rules.check_timestamp_ms(column.timestamp, f"columnProfile[{index}].timestamp")
-        if column.name not in names:
-            raise bad_request(f"Invalid column name {column.name}")
-    catalog.store.put_profile(table.id, request.tableProfile.timestamp, request.to_body())
+    for index, column in enumerate(request.get("columnProfile") or []):
+        rules.check_timestamp_ms(column["timestamp"], f"columnProfile[{index}].timestamp")
+        if column["name"] not in names:
+            raise bad_request(f"Invalid column name {column['name']}")
+    catalog.store.put_profile(table.id, timestamp, _without_nulls(request))
+
+
+def _without_nulls(value: Any) -> Any:
+    """The body as OpenMetadata stores it: fields sent as null are left out."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def latest_profile(catalog: Catalog, table: StoredEntity) -> dict[str, Any] | None:
@@ -63,17 +73,17 @@ def column_profiles_between(
 
 def add_joins(catalog: Catalog, table: StoredEntity, body: Any) -> None:
     """Store a day's joins; each column must be the table's and each joined column must exist."""
-    request = rules.validate_body(TableJoins, body)
-    rules.check_iso_date(request.startDate, "startDate")
+    request = catalog.schema.check(BodyKind.TABLE_JOINS, body)
+    rules.check_iso_date(request["startDate"], "startDate")
     names = _column_names(table)
-    for column_join in request.columnJoins or []:
-        if column_join.columnName not in names:
-            raise bad_request(f"Invalid column name {column_join.columnName}")
-        for joined in column_join.joinedWith:
-            _check_joined_column(catalog, joined.fullyQualifiedName)
-    for joined in request.directTableJoins or []:
-        catalog.find("table", joined.fullyQualifiedName)
-    catalog.store.put_joins(table.id, request.startDate, request.to_body())
+    for column_join in request.get("columnJoins") or []:
+        if column_join["columnName"] not in names:
+            raise bad_request(f"Invalid column name {column_join['columnName']}")
+        for joined in column_join["joinedWith"]:
+            _check_joined_column(catalog, joined["fullyQualifiedName"])
+    for joined in request.get("directTableJoins") or []:
+        catalog.find("table", joined["fullyQualifiedName"])
+    catalog.store.put_joins(table.id, request["startDate"], {"dayCount": 1} | _without_nulls(request))
 
 
 def _check_joined_column(catalog: Catalog, column_fqn: str) -> None:

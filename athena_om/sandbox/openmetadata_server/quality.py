@@ -7,20 +7,20 @@ from typing import Any
 
 from athena_om.sandbox.openmetadata_server import rules
 from athena_om.sandbox.openmetadata_server.catalog import Catalog, entity_ref
-from athena_om.sandbox.openmetadata_server.requests import TestCaseResult
+from athena_om.sandbox.openmetadata_server.schema import BodyKind
 
 
 def add_result(catalog: Catalog, test_case_fqn: str, body: Any) -> dict[str, Any]:
     test_case = catalog.find("testCase", test_case_fqn)
-    result = rules.validate_body(TestCaseResult, body)
-    rules.check_timestamp_ms(result.timestamp, "timestamp")
-    record = result.to_body() | {
+    result = catalog.schema.check(BodyKind.TEST_CASE_RESULT, body)
+    rules.check_timestamp_ms(result["timestamp"], "timestamp")
+    record = {key: value for key, value in result.items() if value is not None} | {
         "id": str(uuid.uuid4()),
         "testCaseFQN": test_case.fqn,
         "testCase": entity_ref(test_case),
         "testDefinition": test_case.data.get("testDefinition"),
     }
-    catalog.store.put_test_result(test_case.fqn, result.timestamp, record)
+    catalog.store.put_test_result(test_case.fqn, result["timestamp"], record)
     return record
 
 

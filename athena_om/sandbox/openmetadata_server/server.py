@@ -14,6 +14,7 @@ import uvicorn
 from athena_om.sandbox.openmetadata_server.app import close_app, create_app
 from athena_om.sandbox.openmetadata_server.faults import FaultConfig
 from athena_om.sandbox.openmetadata_server.middleware import RecordedBody
+from athena_om.sandbox.openmetadata_server.schema import SandboxSchemaError
 
 TOKEN_ENV = "ATHENA_OM_SANDBOX_OM_TOKEN"
 
@@ -104,7 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     # The token comes from the environment only, so it never shows in a process listing.
     token = os.environ.get(TOKEN_ENV) or None
     faults = FaultConfig(latency_ms=args.latency_ms, rate_429=args.rate_429, rate_503=args.rate_503, seed=args.seed)
-    app = create_app(args.state_dir, faults=faults, jwt_token=token)
+    try:
+        app = create_app(args.state_dir, faults=faults, jwt_token=token)
+    except SandboxSchemaError as error:
+        raise SystemExit(str(error)) from None
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     finally:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from athena_om.openmetadata.models import UsageRequest
 from athena_om.sandbox.openmetadata_server import rules
 from athena_om.sandbox.openmetadata_server.catalog import Catalog, entity_ref
 from athena_om.sandbox.openmetadata_server.errors import bad_request
+from athena_om.sandbox.openmetadata_server.schema import BodyKind
 from athena_om.sandbox.openmetadata_server.store import StoredEntity
 
 SUPPORTED_TYPES = ("table",)
@@ -27,15 +27,16 @@ def _window_start(day: str, days: int) -> str:
 
 def report_usage(catalog: Catalog, entity: StoredEntity, body: Any, *, replace: bool) -> dict[str, Any]:
     """Record one day's count for a table and roll it up to its schema and database."""
-    request = rules.validate_body(UsageRequest, body)
-    rules.check_iso_date(request.date, "date")
+    request = catalog.schema.check(BodyKind.USAGE, body)
+    day, count = request["date"], request["count"]
+    rules.check_iso_date(day, "date")
     with catalog.store.transaction():
-        catalog.store.add_usage(entity.id, entity.type, request.date, request.count, replace=replace)
+        catalog.store.add_usage(entity.id, entity.type, day, count, replace=replace)
         for parent_field, parent_type in (("databaseSchema", "databaseSchema"), ("database", "database")):
             parent = entity.data.get(parent_field)
             if parent:
-                catalog.store.add_usage(parent["id"], parent_type, request.date, request.count, replace=False)
-    return {"entity": entity_ref(entity), "usage": entity_usage(catalog, entity, request.date, 1)["usage"]}
+                catalog.store.add_usage(parent["id"], parent_type, day, count, replace=False)
+    return {"entity": entity_ref(entity), "usage": entity_usage(catalog, entity, day, 1)["usage"]}
 
 
 def _details(catalog: Catalog, entity_id: str, row: Any) -> dict[str, Any]:
