@@ -3,12 +3,19 @@
 Run: ``python benchmarks/bench_lineage_parse.py [--queries N] [--seed S]``. Single process, single thread.
 Prints queries/second, per-query p50/p95, peak memory and the same figures for plain ``sqlglot.parse_one``
 (the baseline), then one JSON line with every number.
+
+``--large [--repeat R]`` instead times single huge statements against the per-query budget (issue 8):
+``INSERT ... SELECT`` over a UNION ALL of 250 branches (the largest that still gets column lineage), 1,000 and
+5,000 branches (about 200 KB; issue 8's 220 KB took 11 s), reporting the best and worst wall and CPU time of R
+runs, what was given up and why, and the load average (wall time on a shared machine is mostly waiting), then
+one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -21,12 +28,14 @@ import sqlglot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from athena_om.mapping.sql_lineage import ParsedQuery, TableName, parse_query
+from athena_om.mapping.sql_lineage import ParsedQuery, ParseFailure, TableName, parse_query
 
 DATABASES = ("sales", "marketing", "ops")
 TABLES_PER_DATABASE = 12
 COLUMNS_PER_TABLE = 30
 TARGET_QPS = 100.0
+BUDGET_S = 2.0
+LARGE_UNION_BRANCHES = (250, 1_000, 5_000)
 
 
 def synthetic_catalog() -> dict[TableName, list[str]]:
@@ -131,11 +140,70 @@ def time_each(fn, queries: list[str]) -> tuple[float, list[float]]:
     return time.perf_counter() - started, per_query
 
 
+def large_union(branches: int) -> str:
+    """An INSERT over a UNION ALL of ``branches`` SELECTs, about 44 characters a branch."""
+    parts = (f"SELECT id, name FROM sales.t{i % TABLES_PER_DATABASE}" for i in range(branches))
+    return "INSERT INTO analytics.target (id, name) " + " UNION ALL ".join(parts)
+
+
+def outcome(result: ParsedQuery | ParseFailure) -> str:
+    if isinstance(result, ParseFailure):
+        return f"failure: {result.reason}"
+    if result.column_lineage_skipped:
+        return f"{len(result.source_tables)} tables, column lineage skipped: {result.column_lineage_skipped}"
+    return f"{len(result.source_tables)} tables, {len(result.column_lineage)} column edges"
+
+
+def timed(sql: str, timeout_s: float) -> tuple[float, float, str]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = parse_query(sql, "sales", timeout_s=timeout_s)
+    return time.perf_counter() - t0, time.process_time() - c0, outcome(result)
+
+
+def bench_large(repeat: int) -> None:
+    cases = []
+    for branches in LARGE_UNION_BRANCHES:
+        sql = large_union(branches)
+        runs = [timed(sql, BUDGET_S) for _ in range(repeat)]
+        # Without a time limit only the size bounds act: what the statement costs to analyse in full.
+        unbounded_s, unbounded_cpu_s, unbounded_outcome = timed(sql, 3600.0)
+        case = {
+            "branches": branches,
+            "kb": round(len(sql) / 1000, 1),
+            "best_s": round(min(r[0] for r in runs), 3),
+            "worst_s": round(max(r[0] for r in runs), 3),
+            "best_cpu_s": round(min(r[1] for r in runs), 3),
+            "worst_cpu_s": round(max(r[1] for r in runs), 3),
+            "within_budget": max(r[0] for r in runs) <= BUDGET_S,
+            "outcomes": sorted({r[2] for r in runs}),
+            "no_time_limit_s": round(unbounded_s, 3),
+            "no_time_limit_cpu_s": round(unbounded_cpu_s, 3),
+            "no_time_limit_outcome": unbounded_outcome,
+        }
+        cases.append(case)
+        print(
+            f"UNION ALL x{branches:>5} ({case['kb']} KB), {BUDGET_S} s budget: wall {case['best_s']}-"
+            f"{case['worst_s']} s, CPU {case['best_cpu_s']}-{case['worst_cpu_s']} s; " + "; ".join(case["outcomes"])
+        )
+        print(
+            f"{'':>17} no time limit: wall {case['no_time_limit_s']} s, CPU {case['no_time_limit_cpu_s']} s; "
+            f"{unbounded_outcome}"
+        )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average while measuring: {load} on {os.cpu_count()} CPUs")
+    print(json.dumps({"budget_s": BUDGET_S, "repeat": repeat, "load_average": load, "cases": cases}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--large", action="store_true", help="time huge UNION ALL statements against the budget")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each huge statement (with --large)")
     args = parser.parse_args()
+    if args.large:
+        bench_large(args.repeat)
+        return
 
     catalog = synthetic_catalog()
     generator = QueryGenerator(random.Random(args.seed))

@@ -2,18 +2,19 @@
 
 Pure code: no I/O. ``parse_query`` never raises; it returns a ``ParsedQuery`` or a ``ParseFailure``.
 
-How the work is bounded: sqlglot runs in this thread and cannot be interrupted, so a hard timeout would need a
-separate process. Instead the work of each phase is bounded by the size of its input, and the elapsed time is
-checked between phases:
+How the work is bounded: sqlglot runs in this thread and cannot be stopped from outside, so a hard timeout would
+need a separate process. Instead the work of each phase is bounded by the size of its input, and the elapsed
+time is checked between phases:
 
 - the text is refused above ``max_chars`` (Athena itself rejects query strings over 262,144 bytes) and the
-  token stream above ``max_tokens``, which bounds tokenizing and parsing;
+  token stream above ``max_tokens``, which bounds tokenizing and parsing; the parser also checks the time every
+  thousand tokens;
 - sqlglot's scope analysis (table and column qualification, then our tracing) costs about the square of the
   number of query blocks (SELECTs, set operations, joins): a 5,000-branch UNION ALL took 11 s to qualify. Above
-  ``MAX_LINEAGE_BLOCKS`` blocks or ``MAX_LINEAGE_NODES`` syntax nodes it is not run: tables are read by one
-  linear walk of the tree and column lineage is given up;
-- ``timeout_s`` is compared with the elapsed time after tokenizing, parsing, normalizing, resolving tables,
-  qualifying columns and every few hundred column resolutions.
+  ``MAX_LINEAGE_BLOCKS`` blocks or ``MAX_LINEAGE_NODES`` syntax nodes it is not run: the tables come from the
+  one linear walk that sized the tree, and column lineage is given up;
+- ``timeout_s`` is compared with the elapsed time while parsing, after tokenizing, parsing, normalizing,
+  resolving tables, qualifying columns, and every few hundred column resolutions.
 
 Running out of time before the tables are known gives a ``ParseFailure``. Once they are known they are kept:
 giving up column lineage (time, size, or a RecursionError in deep SQL) empties ``column_lineage`` and ``joins``
@@ -37,6 +38,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify_columns import qualify_columns
 from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.optimizer.scope import Scope, traverse_scope
+from sqlglot.parser import Parser
 
 DEFAULT_CATALOG = "awsdatacatalog"
 DEFAULT_DATABASE = "default"
@@ -44,10 +46,11 @@ DEFAULT_DATABASE = "default"
 MAX_QUERY_CHARS = 262_144
 MAX_QUERY_TOKENS = 60_000
 MAX_FUNCTION_CHARS = 200
-# Above these, scope analysis is skipped (see the module docstring). At the limits, qualifying and tracing a
-# UNION ALL takes well under a second (benchmarks/bench_lineage_parse.py, --large).
+# Above these, scope analysis is skipped (see the module docstring). At the block limit, a 250-branch UNION ALL
+# costs about half a second of CPU in all (benchmarks/bench_lineage_parse.py --large).
 MAX_LINEAGE_BLOCKS = 500
 MAX_LINEAGE_NODES = 20_000
+_PARSE_CHECK_EVERY = 1_024  # tokens the parser moves over between two budget checks
 
 _ATHENA = Dialect.get_or_raise("athena")
 
@@ -308,7 +311,9 @@ def _parse_statement(text: str, ctx: _Context, max_tokens: int) -> exp.Expr:
     ctx.budget.check("tokenizing")
     _QUIET.active.on = True
     try:
-        statements = [s for s in _ATHENA.parser().parse(tokens, text) if s is not None]
+        parser = _ATHENA.parser()
+        _check_budget_while_parsing(parser, ctx.budget)
+        statements = [s for s in parser.parse(tokens, text) if s is not None]
     finally:
         _QUIET.active.on = False
     ctx.budget.check("parsing")
@@ -317,6 +322,32 @@ def _parse_statement(text: str, ctx: _Context, max_tokens: int) -> exp.Expr:
     if len(statements) > 1:
         raise SqlglotError(f"{len(statements)} statements found; Athena runs one statement per query")
     return statements[0]
+
+
+def _check_budget_while_parsing(parser: Parser, budget: _Budget) -> None:
+    """Make sqlglot's parser check the budget every thousand tokens, so that one huge statement cannot overrun it.
+
+    sqlglot has no hook for this, so ``_advance``, which every token passes through, is wrapped on the parser and
+    on the per-engine parsers the Athena parser delegates to. Should a sqlglot release rename it, the budget is
+    checked only once parsing ends, as it was before.
+    """
+    for each in (parser, *(v for v in vars(parser).values() if isinstance(v, Parser))):
+        advance = getattr(each, "_advance", None)
+        if callable(advance):
+            each._advance = _checked_advance(advance, budget)  # type: ignore[method-assign]
+
+
+def _checked_advance(advance: Callable[..., None], budget: _Budget) -> Callable[..., None]:
+    moves = 0
+
+    def checked(*args: object, **kwargs: object) -> None:
+        nonlocal moves
+        moves += 1
+        if moves % _PARSE_CHECK_EVERY == 0:
+            budget.check("parsing")
+        advance(*args, **kwargs)
+
+    return checked
 
 
 def _parse_unload(text: str, ctx: _Context, max_tokens: int) -> ParsedQuery | ParseFailure:
@@ -402,18 +433,21 @@ def _analyse(statement: exp.Expr, ctx: _Context) -> ParsedQuery:
     if plan.query is None:
         return parsed
 
-    query = normalize_identifiers(plan.query, dialect=_ATHENA)
-    ctx.budget.check("normalizing identifiers")
-    too_big = _too_big_for_scopes(query)
+    # One linear walk sizes the statement; when it is too big, the same walk already holds its tables.
+    survey = _Survey.of(plan.query)
+    too_big = survey.too_big_for_scopes()
+    query = plan.query
     tables: list[TableName] | None = None
     if too_big is None:
+        query = normalize_identifiers(query, dialect=_ATHENA)
+        ctx.budget.check("normalizing identifiers")
         try:
             query = qualify_tables(query, db=ctx.database, catalog=ctx.catalog, dialect=_ATHENA)
             tables = _qualified_tables(query, ctx)
         except RecursionError:
             too_big = "the statement is nested too deeply to qualify its tables"
     if tables is None:
-        tables = _tables_by_walk(query, ctx)
+        tables = survey.tables_read(ctx)
     reads = list(tables)
     for _ in range(plan.target_reads_to_drop):
         if plan.target in reads:
@@ -421,8 +455,7 @@ def _analyse(statement: exp.Expr, ctx: _Context) -> ParsedQuery:
     parsed.source_tables = set(reads)
 
     wants_columns = ctx.column_lineage and plan.target_columns is not None
-    wants_joins = query.find(exp.Join) is not None
-    if wants_columns or wants_joins:
+    if wants_columns or survey.has_join:
         skipped = too_big or _column_lineage_skipped(query, ctx, tables, parsed, plan, wants_columns)
         if skipped is not None:
             parsed.column_lineage = []
@@ -449,24 +482,52 @@ def _column_lineage_skipped(
     return None
 
 
-def _too_big_for_scopes(query: exp.Query) -> str | None:
-    """Why sqlglot's scope analysis must not run on ``query`` (its cost grows with the square of its blocks)."""
-    nodes = blocks = 0
-    for node in query.walk():
-        nodes += 1
-        if isinstance(node, exp.Select | exp.SetOperation | exp.Join):
-            blocks += 1
-    if blocks > MAX_LINEAGE_BLOCKS:
-        return (
-            f"the statement has {blocks:,} query blocks (SELECTs, set operations and joins), "
-            f"over the limit of {MAX_LINEAGE_BLOCKS:,}; tables were read without scope analysis"
-        )
-    if nodes > MAX_LINEAGE_NODES:
-        return (
-            f"the statement has {nodes:,} syntax nodes, over the limit of {MAX_LINEAGE_NODES:,}; "
-            "tables were read without scope analysis"
-        )
-    return None
+@dataclass
+class _Survey:
+    """What one linear walk of a query finds: its size, its table references and CTE names, whether it joins."""
+
+    nodes: int = 0
+    blocks: int = 0  # SELECTs, set operations and joins: sqlglot's scope analysis costs about their square
+    has_join: bool = False
+    tables: list[exp.Table] = field(default_factory=list)
+    cte_names: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, query: exp.Query) -> _Survey:
+        survey = cls()
+        for node in query.walk():
+            survey.nodes += 1
+            if isinstance(node, exp.Select | exp.SetOperation | exp.Join):
+                survey.blocks += 1
+                survey.has_join = survey.has_join or isinstance(node, exp.Join)
+            elif isinstance(node, exp.Table):
+                survey.tables.append(node)
+            elif isinstance(node, exp.CTE):
+                survey.cte_names.add(node.alias_or_name.lower())
+        return survey
+
+    def too_big_for_scopes(self) -> str | None:
+        """Why sqlglot's scope analysis must not run on this query, or None."""
+        if self.blocks > MAX_LINEAGE_BLOCKS:
+            return (
+                f"the statement has {self.blocks:,} query blocks (SELECTs, set operations and joins), "
+                f"over the limit of {MAX_LINEAGE_BLOCKS:,}; tables were read without scope analysis"
+            )
+        if self.nodes > MAX_LINEAGE_NODES:
+            return (
+                f"the statement has {self.nodes:,} syntax nodes, over the limit of {MAX_LINEAGE_NODES:,}; "
+                "tables were read without scope analysis"
+            )
+        return None
+
+    def tables_read(self, ctx: _Context) -> list[TableName]:
+        """The tables read, without scope analysis: a bare name that is a CTE's anywhere counts as the CTE."""
+        return [
+            ctx.resolve(t)
+            for t in self.tables
+            if isinstance(t.this, exp.Identifier)
+            and (t.args.get("db") is not None or t.name.lower() not in self.cte_names)
+        ]
 
 
 def _qualified_tables(query: exp.Query, ctx: _Context) -> list[TableName]:
@@ -475,16 +536,6 @@ def _qualified_tables(query: exp.Query, ctx: _Context) -> list[TableName]:
         ctx.resolve(t)
         for t in query.find_all(exp.Table)
         if isinstance(t.this, exp.Identifier) and t.args.get("db") is not None
-    ]
-
-
-def _tables_by_walk(query: exp.Query, ctx: _Context) -> list[TableName]:
-    """The tables ``query`` reads, in one linear walk: a bare name that is a CTE's anywhere counts as the CTE."""
-    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
-    return [
-        ctx.resolve(t)
-        for t in query.find_all(exp.Table)
-        if isinstance(t.this, exp.Identifier) and (t.args.get("db") is not None or t.name not in cte_names)
     ]
 
 

@@ -206,3 +206,13 @@ def test_running_out_of_time_while_normalizing_is_a_failure(monkeypatch: pytest.
     result = parse_query(JOIN_INSERT, "db", timeout_s=2.0, clock=clock)
     assert isinstance(result, ParseFailure)
     assert "while normalizing identifiers" in result.reason
+
+
+def test_the_budget_is_checked_while_parsing_not_only_after() -> None:
+    # A second passes at every reading. Checked only after tokenizing, parsing and later phases, this statement
+    # (too big for scope analysis, so nothing more is checked) would finish in 3 readings, under the 5 s limit;
+    # its 10,000-odd tokens give the parser about ten checks, and the fifth gives up.
+    clock = FakeClock(step=1.0)
+    result = parse_query(union_insert(1_000), "db", timeout_s=5.0, clock=clock)
+    assert isinstance(result, ParseFailure), result
+    assert "while parsing (limit 5.0s)" in result.reason
