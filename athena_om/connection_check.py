@@ -29,7 +29,7 @@ from botocore.exceptions import (
 
 from athena_om.config import WorkflowConfig
 from athena_om.mapping.filters import FilterPattern, is_included
-from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, RetryPolicy
+from athena_om.openmetadata.client import TOKEN_CHECK_PATH, OpenMetadataClient, OpenMetadataError, RetryPolicy
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 
@@ -55,8 +55,6 @@ BAD_CREDENTIAL_CODES = frozenset(
 )
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 TEST_QUERY = "SELECT 1 AS athena_om_test_connection"
-# An authenticated read every bot may make and that is cheap on any server size.
-TOKEN_CHECK_PATH = "/v1/services/databaseServices"
 AWS_MESSAGE_EXCERPT = 240
 
 
@@ -440,16 +438,10 @@ class ConnectionTest:
         if self.server_unreachable:
             raise StepFailed("not tried: the server did not answer (see OpenMetadata version)")
         try:
-            self.openmetadata.request("GET", TOKEN_CHECK_PATH, params={"limit": 1})
+            self.openmetadata.check_token()
         except OpenMetadataError as exc:
-            if exc.status in (401, 403):
-                sent = "the token" if self.openmetadata.has_token else "no token (it is empty)"
-                raise StepFailed(
-                    f"OpenMetadata answered {exc.status} to GET {TOKEN_CHECK_PATH} with {sent}: set "
-                    f"{OM_CONFIG}.securityConfig.jwtToken to the ingestion-bot's JWT (Settings > Bots > "
-                    "ingestion-bot)"
-                ) from None
-            raise StepFailed(f"{exc} Check {OM_CONFIG}.hostPort.") from None
+            # check_token's refusal already names securityConfig.jwtToken; anything else is the server's address.
+            raise StepFailed(str(exc) if exc.status in (401, 403) else f"{exc} Check {OM_CONFIG}.hostPort.") from None
         return f"the token is accepted (GET {TOKEN_CHECK_PATH})"
 
 
