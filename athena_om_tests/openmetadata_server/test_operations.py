@@ -212,3 +212,18 @@ def test_the_token_check_endpoint_needs_the_token(tmp_path):
     good = client.get(path, params={"limit": 1}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert good.status_code == 200 and good.json()["data"] == []
     close_app(app)
+
+
+def test_a_hang_before_apply_holds_the_request_then_applies_it(tmp_path, monkeypatch):
+    slept: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(SandboxMiddleware, "sleep", staticmethod(record_sleep))
+    queued = FailNextRule(path_prefix="/api/v1/services", answer="hang", hang_seconds=2.5)
+    app = create_app(tmp_path, faults=FaultConfig(fail_next=[queued]))
+    client = TestClient(app)
+    answer = client.put("/api/v1/services/databaseServices", json={"name": "athena", "serviceType": "Athena"})
+    assert answer.status_code == 201 and slept == [2.5]
+    close_app(app)
