@@ -111,7 +111,7 @@ def test_query_log_writes_every_query_but_self_issued_ones(stack: Stack, first_r
         assert query["dialect"] == "athena"
         assert query["duration"] == record.total_ms
         assert "est. $" in query["description"]
-        assert query["description"].endswith(f"latest query id {record.query_execution_id}")
+        assert query["description"].splitlines()[0].endswith(f"latest query id {record.query_execution_id}")
     ctas = next(r for r in kept if r.state == "SUCCEEDED" and "CREATE TABLE demo_marketing" in r.query)
     query = client.get_by_name("queries", f"{SERVICE}.{query_checksum(ctas.query)}", fields=["queryUsedIn"])
     assert {ref["fullyQualifiedName"] for ref in query["queryUsedIn"]} == {
