@@ -53,6 +53,7 @@ COUNTERPARTS: dict[str, ModelRef] = {
     "CreateTestCaseRequest": ModelRef("api.tests.createTestCase", "CreateTestCaseRequest"),
     "TestResultValue": ModelRef("tests.basic", "TestResultValue"),
     "TestCaseResult": ModelRef("tests.basic", "TestCaseResult"),
+    "BulkDeleteStaleRequest": ModelRef("type.bulkDeleteStaleRequest", "BulkDeleteStaleRequest"),
 }
 ENUM_COUNTERPARTS: dict[str, ModelRef] = {
     "DataType": ModelRef(TABLE, "DataType"),

@@ -7,6 +7,7 @@ Sandbox-only admin endpoints live under ``/_sandbox`` (request counts, faults, s
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from athena_om.sandbox.openmetadata_server import lineage, profiles, quality, rules, usage
+from athena_om.sandbox.openmetadata_server import connector_routes, lineage, profiles, quality, rules, usage
 from athena_om.sandbox.openmetadata_server.catalog import (
     COLLECTIONS,
     COLUMN_TEST_DEFINITIONS,
@@ -36,7 +37,9 @@ from athena_om.sandbox.openmetadata_server.middleware import (
 from athena_om.sandbox.openmetadata_server.schema import RequestSchema, load_request_schema
 from athena_om.sandbox.openmetadata_server.store import Store, StoredEntity
 
-OM_VERSION = "1.9.0"
+# The 2.0.7 ingestion client refuses a server of another major.minor; athena-om's own client takes 1.6 and newer.
+OM_VERSION = "2.0.7"
+OM_VERSION_ENV = "ATHENA_OM_SANDBOX_OM_VERSION"
 API_PREFIX = "/api/v1"
 
 
@@ -151,6 +154,15 @@ class SandboxApi:
             include = "all" if _bool_param(request, "hardDelete") else "non-deleted"
             return await delete(request, self.catalog.find_id(collection.entity_type, entity_id, include))
 
+        async def bulk_create_or_update(request: Request) -> JSONResponse:
+            # ``async=true`` asks OpenMetadata to work in the background; the sandbox is quick enough to answer.
+            return JSONResponse(connector_routes.bulk_put(self.catalog, collection, await _json_body(request)))
+
+        async def delete_stale(request: Request) -> JSONResponse:
+            return JSONResponse(connector_routes.delete_stale(self.catalog, collection, await _json_body(request)))
+
+        router.add_api_route(base + "/bulk", bulk_create_or_update, methods=["PUT"])
+        router.add_api_route(base + "/deleteStale", delete_stale, methods=["DELETE"])
         router.add_api_route(base, create_or_update, methods=["PUT"])
         router.add_api_route(base, create, methods=["POST"])
         router.add_api_route(base, list_entities, methods=["GET"])
@@ -373,20 +385,23 @@ def create_app(
     jwt_token: str | None = None,
     record_bodies: bool = False,
     schema: RequestSchema | None = None,
+    om_version: str | None = None,
 ) -> FastAPI:
     """Build the sandbox server over ``state_dir``; with ``jwt_token`` every API call needs that bearer token.
 
     Request bodies are checked with ``schema``, by default OpenMetadata's own models (``load_request_schema``,
     which fetches them into the cache on first use and raises ``SandboxSchemaError`` when it cannot). With
     ``record_bodies`` every JSON body sent to the API is kept in memory (``app.state.body_recorder``).
+    ``om_version`` is the version ``/system/version`` reports: ``$ATHENA_OM_SANDBOX_OM_VERSION``, else 2.0.7.
     """
     state_dir = Path(state_dir)
+    om_version = om_version or os.environ.get(OM_VERSION_ENV) or OM_VERSION
     schema = schema if schema is not None else load_request_schema()
     store = Store(state_dir)
     catalog = Catalog(store, schema)
     injector = FaultInjector(faults)
     request_log = RequestLog(state_dir / REQUEST_LOG_FILE)
-    app = FastAPI(title="athena-om sandbox OpenMetadata", version=OM_VERSION, openapi_url=None, docs_url=None)
+    app = FastAPI(title="athena-om sandbox OpenMetadata", version=om_version, openapi_url=None, docs_url=None)
     app.state.store = store
     app.state.schema = schema
     app.state.faults = injector
@@ -398,12 +413,13 @@ def create_app(
 
     @router.get("/system/version")
     async def version() -> JSONResponse:
-        return JSONResponse({"version": OM_VERSION, "revision": "sandbox", "timestamp": int(time.time() * 1000)})
+        return JSONResponse({"version": om_version, "revision": "sandbox", "timestamp": int(time.time() * 1000)})
 
     _add_table_routes(router, api)
     _add_lineage_routes(router, api)
     _add_usage_routes(router, api)
     _add_quality_routes(router, api)
+    connector_routes.add_connector_routes(router, catalog)
     for collection in COLLECTIONS:
         api.add_collection_routes(router, collection)
     app.include_router(router)
@@ -425,4 +441,4 @@ def close_app(app: FastAPI) -> None:
     app.state.store.close()
 
 
-__all__ = ["OM_VERSION", "close_app", "create_app"]
+__all__ = ["OM_VERSION", "OM_VERSION_ENV", "close_app", "create_app"]

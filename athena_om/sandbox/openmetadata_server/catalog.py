@@ -340,6 +340,8 @@ class Catalog:
     def check_fields(self, entity_type: str, fields: str | None) -> set[str]:
         requested = {part.strip() for part in (fields or "").split(",") if part.strip()}
         allowed = COMMON_FIELDS | TYPE_FIELDS.get(entity_type, frozenset())
+        if "*" in requested:  # OpenMetadata reads ``*`` as every field the entity has
+            return set(allowed)
         for name in sorted(requested):
             if name not in allowed:
                 raise bad_request(f"Invalid field name {name}")

@@ -98,3 +98,12 @@ class TestCaseResult(OMRequest):
     failedRowsPercentage: float | None = None
     maxBound: float | None = None
     minBound: float | None = None
+
+
+class BulkDeleteStaleRequest(OMRequest):
+    scopeFqn: str
+    scopeEntityType: str
+    seenFqns: list[str]
+    dryRun: bool | None = False
+    hardDelete: bool | None = False
+    recursive: bool | None = True

@@ -49,6 +49,7 @@ class BodyKind(StrEnum):
     TABLE_JOINS = "tableJoins"
     TABLE_PROFILE = "tableProfile"
     TEST_CASE_RESULT = "testCaseResult"
+    DELETE_STALE = "deleteStale"
 
 
 OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
@@ -68,6 +69,7 @@ OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
     BodyKind.TABLE_JOINS: om_models.TABLE_JOINS,
     BodyKind.TABLE_PROFILE: om_models.CREATE_TABLE_PROFILE,
     BodyKind.TEST_CASE_RESULT: om_models.CREATE_TEST_CASE_RESULT,
+    BodyKind.DELETE_STALE: om_models.BULK_DELETE_STALE,
 }
 
 # Only for the opt-out: the models athena-om's client sends, plus the sandbox's mirrors of the rest.
@@ -88,6 +90,7 @@ CLIENT_MODELS: Mapping[BodyKind, type[BaseModel]] = {
     BodyKind.TABLE_JOINS: client_models.TableJoins,
     BodyKind.TABLE_PROFILE: client_models.CreateTableProfileRequest,
     BodyKind.TEST_CASE_RESULT: sandbox_requests.TestCaseResult,
+    BodyKind.DELETE_STALE: sandbox_requests.BulkDeleteStaleRequest,
 }
 
 
