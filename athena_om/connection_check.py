@@ -23,6 +23,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    NoRegionError,
     PartialCredentialsError,
     ReadTimeoutError,
 )
@@ -56,6 +57,8 @@ BAD_CREDENTIAL_CODES = frozenset(
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 TEST_QUERY = "SELECT 1 AS athena_om_test_connection"
 AWS_MESSAGE_EXCERPT = 240
+NO_ANSWER = "no answer within"
+STS_STEP = "AWS identity (STS)"
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ def describe_aws_error(exc: BaseException, needs: str, *, assume_role_arn: str |
     settings when AWS does not accept them, the endpoint settings when AWS is unreachable."""
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return f"no usable AWS credentials were found; {CREDENTIALS_FIX}"
+    if isinstance(exc, NoRegionError):
+        return f"no AWS region is set: set {AWS_CONFIG}.awsConfig.awsRegion"
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
         return (
             f"cannot reach AWS ({type(exc).__name__}: {exc}); check {AWS_CONFIG}.awsConfig.awsRegion and "
@@ -141,9 +146,11 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= AWS_MESSAGE_EXCERPT else text[: AWS_MESSAGE_EXCERPT - 1] + "…"
 
 
-def is_credentials_problem(exc: BaseException) -> bool:
-    """True when no AWS call can work: missing or rejected credentials, or a role that cannot be assumed."""
-    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+def makes_aws_unusable(exc: BaseException) -> bool:
+    """True when no AWS call can work: missing or rejected credentials, a role that cannot be assumed, no region,
+    or an endpoint that does not answer."""
+    unusable = (NoCredentialsError, PartialCredentialsError, NoRegionError, EndpointConnectionError)
+    if isinstance(exc, (*unusable, ConnectTimeoutError, ReadTimeoutError)):
         return True
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code") or "")
@@ -201,7 +208,7 @@ def run_step(name: str, probe: Callable[[], str], timeout_s: float) -> StepResul
     worker.start()
     worker.join(timeout_s)
     if not outcome:
-        return StepResult(name, False, f"no answer within {timeout_s:g} s; check the network path to the service")
+        return StepResult(name, False, f"{NO_ANSWER} {timeout_s:g} s; check the network path to the service")
     return outcome[0]
 
 
@@ -223,13 +230,14 @@ class ConnectionTest:
 
     account: str | None = field(default=None, init=False)
     region: str | None = field(default=None, init=False)
-    credentials_rejected: bool = field(default=False, init=False)
+    partition: str = field(default="aws", init=False)
+    aws_unusable: bool = field(default=False, init=False)
     server_unreachable: bool = field(default=False, init=False)
     _clients: dict[str, Any] = field(default_factory=dict, init=False)
 
     def run(self) -> ConnectionReport:
         steps: list[tuple[str, Callable[[], str]]] = [
-            ("AWS identity (STS)", self.sts_identity),
+            (STS_STEP, self.sts_identity),
             ("Glue databases", self.glue_databases),
             ("Glue tables", self.glue_tables),
             ("Lake Formation tags", self.lake_formation_tags),
@@ -239,9 +247,13 @@ class ConnectionTest:
             ("OpenMetadata authenticated read", self.openmetadata_read),
         ]
         deadline = {"Athena query into s3StagingDir": self.step_timeout_s + self.query_timeout_s}
-        return ConnectionReport(
-            tuple(run_step(name, probe, deadline.get(name, self.step_timeout_s)) for name, probe in steps)
-        )
+        results = []
+        for name, probe in steps:
+            result = run_step(name, probe, deadline.get(name, self.step_timeout_s))
+            if name == STS_STEP and result.detail.startswith(NO_ANSWER):
+                self.aws_unusable = True  # the other AWS steps would each wait out their deadline too
+            results.append(result)
+        return ConnectionReport(tuple(results))
 
     # -- AWS --------------------------------------------------------------------------------------------------
 
@@ -259,8 +271,8 @@ class ConnectionTest:
     ) -> Any:
         """``call`` on the service's client; a failure becomes StepFailed with ``explain``'s fix, or the generic one
         naming ``needs``."""
-        if self.credentials_rejected:
-            raise StepFailed("not tried: no AWS call can work with these credentials (see AWS identity (STS))")
+        if self.aws_unusable:
+            raise StepFailed(f"not tried: no AWS call can work with these settings (see {STS_STEP})")
         try:
             return call(self._client(service))
         except (ClientError, BotoCoreError) as exc:
@@ -272,7 +284,8 @@ class ConnectionTest:
         return {"CatalogId": self.aws.catalog_id} if self.aws.catalog_id else {}
 
     def _arn(self, service: str, resource: str, account: str | None = None) -> str:
-        return f"arn:aws:{service}:{self.region or 'REGION'}:{account or self.account or 'ACCOUNT'}:{resource}"
+        owner = account or self.account or "ACCOUNT"
+        return f"arn:{self.partition}:{service}:{self.region or 'REGION'}:{owner}:{resource}"
 
     def _glue_arn(self, resource: str) -> str:
         return self._arn("glue", resource, self.aws.catalog_id)
@@ -293,9 +306,11 @@ class ConnectionTest:
                 "sts:GetCallerIdentity (remove the explicit deny in an SCP or boundary)",
                 assume_role_arn=self.aws.assume_role_arn,
             )
-            self.credentials_rejected = is_credentials_problem(exc)
+            self.aws_unusable = makes_aws_unusable(exc)
             raise StepFailed(fix) from None
         self.account = str(identity.get("Account") or "") or None
+        arn = str(identity.get("Arn") or "")
+        self.partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"  # aws-cn, aws-us-gov
         return f"{identity.get('Arn')} (account {self.account}, region {self.region})"
 
     def glue_databases(self) -> str:
@@ -478,8 +493,9 @@ def run_connection_test(
             include_tags=include_tags,
             call_timeout_s=call_timeout_s,
             query_timeout_s=query_timeout_s,
-            # Worst case per step: a few calls, each at most two attempts of call_timeout_s.
-            step_timeout_s=6 * call_timeout_s,
+            # Worst case per step: a few calls, each at most two attempts of call_timeout_s; never under 30 s, which
+            # leaves room for building AWS clients on a slow machine.
+            step_timeout_s=max(30.0, 6 * call_timeout_s),
         ).run()
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
 from botocore.stub import Stubber
 
 from athena_om.connection_check import (
@@ -17,7 +17,7 @@ from athena_om.connection_check import (
     StepResult,
     bucket_of,
     describe_aws_error,
-    is_credentials_problem,
+    makes_aws_unusable,
     query_failure_fix,
     run_step,
 )
@@ -38,6 +38,7 @@ def client_error(code: str, operation: str = "GetDatabases", message: str = "nop
         (NoCredentialsError(), "no usable AWS credentials were found; set source.serviceConnection.config.awsConfig"),
         (EndpointConnectionError(endpoint_url="https://glue.x"), "check source.serviceConnection.config.awsConfig.aws"),
         (client_error("ThrottlingException"), "run the test again"),
+        (NoRegionError(), "no AWS region is set: set source.serviceConnection.config.awsConfig.awsRegion"),
         (client_error("EntityNotFoundException"), "GetDatabases failed (EntityNotFoundException); it needs glue"),
     ],
 )
@@ -49,8 +50,8 @@ def test_assume_role_failure_names_the_role_and_stops_the_other_aws_steps() -> N
     error = client_error("AccessDenied", "AssumeRole")
     role = "arn:aws:iam::123456789012:role/r"
     assert f"allow sts:AssumeRole on {role} for the caller" in describe_aws_error(error, "x", assume_role_arn=role)
-    assert is_credentials_problem(error) and is_credentials_problem(NoCredentialsError())
-    assert not is_credentials_problem(client_error("AccessDeniedException"))
+    assert makes_aws_unusable(error) and makes_aws_unusable(NoCredentialsError())
+    assert not makes_aws_unusable(client_error("AccessDeniedException"))
 
 
 def test_long_aws_messages_are_cut() -> None:

@@ -21,6 +21,12 @@ STEPS = [
 ]
 
 
+def unused_port() -> int:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        return int(unused.getsockname()[1])
+
+
 def test_every_step_passes_against_the_sandbox(stack: Stack) -> None:
     report = stack.run()
     assert [s.name for s in report.steps] == STEPS
@@ -45,6 +51,14 @@ def test_role_that_cannot_be_assumed_fails_identity_and_skips_the_other_aws_step
     assert failed_names(report) == STEPS[:6]
     assert f"allow sts:AssumeRole on {role}" in step(report, "AWS identity (STS)").detail
     assert step(report, "Glue databases").detail.startswith("not tried:")
+
+
+def test_unreachable_aws_fails_identity_and_skips_the_other_aws_steps(stack: Stack) -> None:
+    report = stack.run(stack.athena(endpoint_url=f"http://127.0.0.1:{unused_port()}"))
+    assert failed_names(report) == STEPS[:6]
+    assert "cannot reach AWS" in step(report, "AWS identity (STS)").detail
+    assert "awsConfig.awsRegion and endPointURL" in step(report, "AWS identity (STS)").detail
+    assert step(report, "Athena query into s3StagingDir").detail.startswith("not tried:")
 
 
 def test_glue_databases_denied(stack: Stack) -> None:
@@ -129,10 +143,7 @@ def test_openmetadata_version_failing(stack: Stack) -> None:
 
 
 def test_openmetadata_unreachable_skips_the_authenticated_read(stack: Stack) -> None:
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-    report = stack.run(om=stack.openmetadata(host_port=f"http://127.0.0.1:{port}/api"))
+    report = stack.run(om=stack.openmetadata(host_port=f"http://127.0.0.1:{unused_port()}/api"))
     assert failed_names(report) == ["OpenMetadata version", "OpenMetadata authenticated read"]
     assert "workflowConfig.openMetadataServerConfig.hostPort" in step(report, "OpenMetadata version").detail
     assert step(report, "OpenMetadata authenticated read").detail.startswith("not tried:")
@@ -141,7 +152,7 @@ def test_openmetadata_unreachable_skips_the_authenticated_read(stack: Stack) -> 
 def test_openmetadata_that_does_not_answer_in_time_fails_instead_of_hanging(stack: Stack) -> None:
     stack.set_faults(latency_ms=3000)
     try:
-        report = stack.run(call_timeout_s=0.3)
+        report = stack.run(om=stack.openmetadata(timeout_s=0.3))
     finally:
         stack.set_faults()
     assert failed_names(report) == ["OpenMetadata version", "OpenMetadata authenticated read"]
