@@ -28,6 +28,16 @@ def test_cli_prints_one_line_per_step_and_exits_0_when_all_pass(
     assert SANDBOX_TOKEN not in "\n".join(lines)
 
 
+def test_cli_never_prints_the_aws_secret_key(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = "aws-secret-key-that-must-not-show-0123456789"
+    aws_config = {"awsAccessKeyId": "AKIASANDBOXEXAMPLE", "awsSecretAccessKey": secret, "awsRegion": "us-east-1"}
+    with denied(stack.aws, "glue:GetTables"):
+        assert main(["test-connection", str(stack.workflow("aws_secret", awsConfig=aws_config))]) == 1
+    captured = capsys.readouterr()
+    assert "FAIL  Glue tables" in captured.out
+    assert secret not in captured.out + captured.err
+
+
 def test_cli_exits_1_on_a_failed_step_and_never_prints_the_token(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
