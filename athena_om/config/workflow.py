@@ -630,6 +630,11 @@ class AthenaOmSettings(ConfigModel):
     )
     request_concurrency: int = Field(default=8, ge=1, le=64)
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Where payloads handed from one asset to the next (a day's parsed query log) are kept when runs do not share
+    # a disk (one container per run): an S3 prefix read and written with the AWS connection. Default: local disk.
+    payload_storage: Annotated[str, AfterValidator(_check_s3_uri)] | None = Field(
+        default=None, examples=["s3://my-bucket/athena-om/payloads/"]
+    )
 
 
 # --- the whole file ------------------------------------------------------------------------------

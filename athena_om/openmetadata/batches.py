@@ -6,7 +6,7 @@ skip-unchanged, safe deletion, id resolution) and reports what it did.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,26 @@ class SyncBatch:
 
     def add(self, operation: Operation) -> None:
         self.operations.append(operation)
+
+
+@dataclass
+class PartitionedSync:
+    """What an asset run over several partitions hands the IO manager: one SyncBatch per partition.
+
+    ``plan`` is called for one partition at a time, just before that partition is written, so a run over 200
+    Glue databases holds one database's requests in memory, and each partition's materialization reports its
+    own counts. ``shared`` holds what belongs to the run rather than a partition (e.g. a Lake Formation read
+    error); it is written first.
+    """
+
+    partition_keys: Sequence[str]
+    plan: Callable[[str], SyncBatch]
+    shared: SyncBatch = field(default_factory=SyncBatch)
+
+    @classmethod
+    def of(cls, batches: dict[str, SyncBatch], shared: SyncBatch | None = None) -> PartitionedSync:
+        """Batches already planned, by partition key."""
+        return cls(partition_keys=list(batches), plan=batches.__getitem__, shared=shared or SyncBatch())
 
 
 def combine_batches(batches: Iterable[SyncBatch]) -> SyncBatch:

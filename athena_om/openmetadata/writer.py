@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from athena_om.openmetadata.batches import (
     AddLineage,
     ComputePercentiles,
     Operation,
+    PartitionedSync,
     PutEntities,
     PutTableJoins,
     ReportUsage,
@@ -41,6 +43,14 @@ class SyncReport:
     deleted: list[str] = field(default_factory=list)
     # Deletions refused by the safety guard: the run must fail with these explanations.
     refused_deletions: list[str] = field(default_factory=list)
+
+    def add(self, other: SyncReport) -> None:
+        """Add another report's counts and lists to this one (a run's total over its partitions)."""
+        self.counts.update(other.counts)
+        self.failures += other.failures
+        self.written += other.written
+        self.deleted += other.deleted
+        self.refused_deletions += other.refused_deletions
 
     def record(self, collection: str, result: WriteResult) -> None:
         self.counts[f"{collection}.{result.outcome.value}"] += 1
@@ -79,6 +89,20 @@ class BatchWriter:
             self._apply(operation, report)
         self._per_table_concurrently(per_table, report)
         return report
+
+    def write_partitioned(self, sync: PartitionedSync) -> Iterator[tuple[str | None, SyncBatch, SyncReport]]:
+        """Write the run's shared batch (key None), then each partition's, planned just before it is written.
+
+        A partition whose planning fails is reported as failed and the others still go out.
+        """
+        yield None, sync.shared, self.write(sync.shared)
+        for key in sync.partition_keys:
+            try:
+                batch = sync.plan(key)
+            except Exception as exc:  # one unreadable database must not stop the others
+                log.warning("Planning partition %s failed", key, exc_info=True)
+                batch = SyncBatch(failures=[f"{key}: could not be planned: {type(exc).__name__}: {exc}"])
+            yield key, batch, self.write(batch)
 
     def _apply(self, op: Operation, report: SyncReport) -> None:
         """Carry out one operation; a refusal or bad answer fails that operation only, never the rest of the batch."""

@@ -25,20 +25,23 @@ def resources_from_workflow(config: WorkflowConfig, config_path: str) -> dict[st
         verify_ssl=om.verify_ssl != "ignore",
         ca_certificate=ca_certificate.get_secret_value() if ca_certificate else None,
     )
+    aws_resource = AthenaResource(
+        region_name=aws.aws_region if aws else None,
+        endpoint_url=aws.end_point_url if aws else None,
+        profile_name=aws.profile_name if aws else None,
+        assume_role_arn=aws.assume_role_arn if aws else None,
+        assume_role_session_name=aws.assume_role_session_name if aws else "OpenMetadataSession",
+        assume_role_source_identity=aws.assume_role_source_identity if aws else None,
+        catalog_id=connection.catalog_id if connection else None,
+        workgroup=connection.workgroup if connection else "primary",
+        s3_staging_dir=connection.s3_staging_dir if connection else None,
+        credentials_from_workflow=config_path,
+    )
     return {
-        "aws": AthenaResource(
-            region_name=aws.aws_region if aws else None,
-            endpoint_url=aws.end_point_url if aws else None,
-            profile_name=aws.profile_name if aws else None,
-            assume_role_arn=aws.assume_role_arn if aws else None,
-            assume_role_session_name=aws.assume_role_session_name if aws else "OpenMetadataSession",
-            assume_role_source_identity=aws.assume_role_source_identity if aws else None,
-            catalog_id=connection.catalog_id if connection else None,
-            workgroup=connection.workgroup if connection else "primary",
-            s3_staging_dir=connection.s3_staging_dir if connection else None,
-            credentials_from_workflow=config_path,
-        ),
+        "aws": aws_resource,
         "openmetadata": openmetadata,
-        "openmetadata_io_manager": OpenMetadataIOManager(openmetadata=openmetadata),
+        "openmetadata_io_manager": OpenMetadataIOManager(
+            openmetadata=openmetadata, aws=aws_resource, payload_storage=config.settings.payload_storage or ""
+        ),
         "settings": AthenaOmSettingsResource(config_path=config_path),
     }

@@ -1,7 +1,6 @@
 """Dagster resources for OpenMetadata: the API client and the IO manager that writes SyncBatches."""
 
 import logging
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,21 @@ from dagster import (
 )
 from pydantic import Field, PrivateAttr
 
-from athena_om.openmetadata.batches import SyncBatch
+from athena_om.openmetadata.batches import PartitionedSync, SyncBatch
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError
 from athena_om.openmetadata.writer import BatchWriter, SyncReport
+from athena_om.resources.aws import AthenaResource
+from athena_om.resources.payloads import LocalPayloadStore, PayloadStore, S3PayloadStore
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 50  # tables listed by name in materialization metadata; more would swamp the UI
+# What per-table operations are called in the headline: the count of each that OpenMetadata accepted.
+PER_TABLE_HEADLINES = {
+    "ReportUsage": "tables_usage_reported",
+    "PutTableJoins": "tables_joins_written",
+    "AddLineage": "lineage_edges_written",
+}
 
 
 class OpenMetadataResource(ConfigurableResource):
@@ -87,60 +94,97 @@ class OpenMetadataResource(ConfigurableResource):
 class OpenMetadataIOManager(ConfigurableIOManager):
     """Writes assets' SyncBatches into OpenMetadata and records what happened as materialization metadata.
 
-    The batch's ``payloads`` (typed data for downstream assets, e.g. the day's parsed query log) is kept on local
-    disk under ``base_dir`` so downstream assets load exactly what upstream read, partition by partition.
+    A run over several partitions hands over a ``PartitionedSync``: each partition is planned, written and
+    reported on its own (its materialization shows its own counts; the run's total is logged once). Payloads
+    (typed data for downstream assets, e.g. the day's parsed query log) are kept per partition, on local disk or,
+    with ``payload_storage`` set, in S3 so that runs in separate containers find them.
     """
 
     openmetadata: OpenMetadataResource
-    base_dir: str = Field(default="", description="Where payloads are kept; default $DAGSTER_HOME/athena_om.")
+    aws: AthenaResource
+    base_dir: str = Field(default="", description="Local payload folder; default $DAGSTER_HOME/athena_om.")
+    payload_storage: str = Field(
+        default="", description="s3://bucket/prefix for payloads shared by runs on different machines."
+    )
 
-    def handle_output(self, context: OutputContext, obj: SyncBatch | None) -> None:
+    def payload_store(self, context: OutputContext | InputContext) -> PayloadStore:
+        if self.payload_storage:
+            return S3PayloadStore(self.aws.client("s3"), self.payload_storage)
+        return LocalPayloadStore(Path(self.base_dir) if self.base_dir else _dagster_home(context) / "athena_om")
+
+    def handle_output(self, context: OutputContext, obj: SyncBatch | PartitionedSync | None) -> None:
         if obj is None:
             return
         client = self.openmetadata.get_client()
-        report = BatchWriter(client).write(obj)
+        writer = BatchWriter(client)
+        store = self.payload_store(context)
+        asset = _asset_path(context)
+        if isinstance(obj, SyncBatch):
+            report = writer.write(obj)
+            self._keep_payloads(store, asset, obj)
+            metadata = report_metadata(report, obj, client.ui_base_url)
+            self._log_failures(context, report)
+            if report.refused_deletions:
+                raise _refused(report, metadata)
+            context.add_output_metadata(metadata)
+            return
+        total = SyncReport()
+        written: list[str] = []
+        total_warnings: list[str] = []
+        for key, batch, report in writer.write_partitioned(obj):
+            self._keep_payloads(store, asset, batch)
+            self._log_failures(context, report)
+            total.add(report)
+            if key is None:
+                total_warnings = list(batch.warnings)
+                continue
+            written.append(key)
+            metadata = report_metadata(report, batch, client.ui_base_url)
+            if total_warnings:
+                metadata["run_warnings"] = MetadataValue.md("\n".join(f"- {w}" for w in total_warnings[:MAX_LISTED]))
+            context.step_context.add_asset_metadata(metadata, partition_key=key)
+        summary = headline_counts(total) | {"partitions": len(written)}
+        context.log.info(f"Run total over {len(written)} partitions: {summary}")
+        if total.refused_deletions:
+            raise _refused(total, {"run_total": MetadataValue.json(summary)})
+
+    @staticmethod
+    def _keep_payloads(store: PayloadStore, asset: tuple[str, ...], batch: SyncBatch) -> None:
         # One payload per partition, so a downstream run of any single partition finds its own.
-        for key, value in obj.payloads.items():
-            path = _payload_path(self, context, context, key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(pickle.dumps(value))
-        metadata = report_metadata(report, obj, client.ui_base_url)
+        for key, value in batch.payloads.items():
+            store.put((*asset, key or "all"), value)
+
+    @staticmethod
+    def _log_failures(context: OutputContext, report: SyncReport) -> None:
         for failure in report.failures[:200]:
             context.log.warning(failure)
-        if report.refused_deletions:
-            # Everything else was written; the run fails so a person looks at why the source shrank.
-            raise Failure(
-                description="Refused to mark tables deleted:\n" + "\n".join(report.refused_deletions),
-                metadata=metadata,
-            )
-        context.add_output_metadata(metadata)
 
     def load_input(self, context: InputContext) -> Any:
         upstream = context.upstream_output
         if upstream is None:
             return None
-        payloads = []
+        store = self.payload_store(context)
+        asset = _asset_path(upstream)
         keys: list[str | None] = list(context.asset_partition_keys) if context.has_asset_partitions else []
-        for key in keys or [None]:
-            path = _payload_path(self, context, upstream, key)
-            if path.exists():
-                payloads.append(pickle.loads(path.read_bytes()))
+        payloads = [p for key in keys or [None] if (p := store.get((*asset, key or "all"))) is not None]
         if not keys:
             return payloads[0] if payloads else None
         return payloads
 
 
-def _payload_path(
-    manager: OpenMetadataIOManager, current: OutputContext | InputContext, output: OutputContext, key: str | None
-) -> Path:
-    """Where ``output``'s payload for one partition lives; the instance comes from the running step (``current``),
-    because an upstream output context seen from a downstream step has none."""
-    root = Path(manager.base_dir) if manager.base_dir else _dagster_home(current) / "athena_om"
-    parts = list(output.asset_key.path) if output.has_asset_key else [output.name or "output"]
-    return root.joinpath(*parts, f"{(key or 'all')[:150]}.pickle")
+def _refused(report: SyncReport, metadata: dict[str, Any]) -> Failure:
+    """Everything else was written; the run fails so a person looks at why the source shrank."""
+    return Failure(
+        description="Refused to mark tables deleted:\n" + "\n".join(report.refused_deletions), metadata=metadata
+    )
+
+
+def _asset_path(output: OutputContext) -> tuple[str, ...]:
+    return tuple(output.asset_key.path) if output.has_asset_key else (output.name or "output",)
 
 
 def _dagster_home(context: OutputContext | InputContext) -> Path:
+    """The running step's instance folder (an upstream output context seen from a downstream step has none)."""
     try:
         instance = context.instance if isinstance(context, InputContext) else context.step_context.instance
         return Path(instance.root_directory)
@@ -148,17 +192,23 @@ def _dagster_home(context: OutputContext | InputContext) -> Path:
         return Path.cwd() / ".dagster_home"
 
 
+def headline_counts(report: SyncReport) -> dict[str, int]:
+    """The numbers at the top of a materialization: what was written, by outcome, and per-table operations
+    (usage, joins, lineage edges) by the count OpenMetadata accepted."""
+    counts = report.counts
+    headline = {k: counts.get(k, 0) for k in ("created", "updated", "unchanged", "deleted", "failed")}
+    for kind, name in PER_TABLE_HEADLINES.items():
+        if counts.get(f"{kind}.written") or counts.get(f"{kind}.failed"):
+            headline[name] = counts.get(f"{kind}.written", 0)
+    return headline
+
+
 def report_metadata(report: SyncReport, batch: SyncBatch, ui_base_url: str) -> dict[str, Any]:
     """Materialization metadata a person reads in the Dagster UI."""
-    counts = report.counts
     metadata: dict[str, Any] = {
-        "created": counts.get("created", 0),
-        "updated": counts.get("updated", 0),
-        "unchanged": counts.get("unchanged", 0),
-        "deleted": counts.get("deleted", 0),
-        "failed": counts.get("failed", 0),
+        **headline_counts(report),
         "openmetadata_url": MetadataValue.url(ui_base_url + batch.openmetadata_page),
-        "counts_by_kind": MetadataValue.json(dict(sorted(counts.items()))),
+        "counts_by_kind": MetadataValue.json(dict(sorted(report.counts.items()))),
     }
     if report.written and len(report.written) <= MAX_LISTED:
         metadata["written"] = MetadataValue.md("\n".join(f"- `{fqn}`" for fqn in report.written))

@@ -4,26 +4,21 @@ Secrets (AWS keys, the JWT) are not copied into resource config, where the Dagst
 resources keep the file's path and read the secret values from it when they open a connection.
 """
 
-from functools import lru_cache
+import logging
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, DagsterLogManager
 from pydantic import Field
 
 from athena_om.config import FilterPattern as ConfigFilterPattern
-from athena_om.config import WorkflowConfig, load_workflow_config, resolve_config_path
+from athena_om.config import WorkflowConfig, ignored_keys, load_workflow_config_cached
 from athena_om.mapping.filters import FilterPattern
 from athena_om.sync.settings import SyncSettings
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int) -> WorkflowConfig:  # mtime_ns: part of the cache key only
-    return load_workflow_config(path)
-
-
 def workflow_config_at(path: str | None) -> WorkflowConfig:
-    """The workflow config at ``path`` (or the default location), re-read only when the file changes."""
-    resolved = resolve_config_path(path)
-    return _load_cached(str(resolved.resolve()), resolved.stat().st_mtime_ns if resolved.exists() else 0)
+    """The workflow config at ``path`` (or ``$ATHENA_OM_CONFIG``, ``./athena_om.yaml``), parsed once per process and
+    re-read only when the file or an environment variable it names changes."""
+    return load_workflow_config_cached(path)
 
 
 def _pattern(pattern: ConfigFilterPattern | None) -> FilterPattern | None:
@@ -67,7 +62,7 @@ class AthenaOmSettingsResource(ConfigurableResource):
     """Where the workflow file is; the assets read their sync settings from it at run time."""
 
     config_path: str | None = Field(
-        default=None, description="Workflow YAML path; default $ATHENA_OM_CONFIG, ./athena_om.yaml, the sandbox."
+        default=None, description="Workflow YAML path; default $ATHENA_OM_CONFIG, else ./athena_om.yaml."
     )
 
     def workflow(self) -> WorkflowConfig:
@@ -75,3 +70,12 @@ class AthenaOmSettingsResource(ConfigurableResource):
 
     def sync_settings(self) -> SyncSettings:
         return sync_settings_from_workflow(self.workflow())
+
+    def warn_ignored_keys(self, log: logging.Logger | DagsterLogManager) -> None:
+        """Say once per run which keys of the workflow file athena-om accepts but does not use."""
+        ignored = ignored_keys(self.workflow())
+        if ignored:
+            log.warning(
+                f"The workflow file sets {len(ignored)} key(s) athena-om ignores (accepted so OpenMetadata's files "
+                f"load): {', '.join(ignored)}"
+            )

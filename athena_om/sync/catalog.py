@@ -31,7 +31,7 @@ from athena_om.mapping.tables import (
     is_glue_view,
 )
 from athena_om.mapping.tags import lf_tags_to_classifications
-from athena_om.openmetadata.batches import PutEntities, SoftDeleteMissing, SyncBatch, combine_batches
+from athena_om.openmetadata.batches import PartitionedSync, PutEntities, SoftDeleteMissing, SyncBatch
 from athena_om.openmetadata.client import OpenMetadataClient
 from athena_om.openmetadata.models import (
     CreateDatabaseRequest,
@@ -117,37 +117,33 @@ def plan_schemas_sync(aws: AwsCatalogClients, client: OpenMetadataClient, settin
 
 def plan_tables_sync(
     aws: AwsCatalogClients, client: OpenMetadataClient, settings: SyncSettings, databases: Sequence[str]
-) -> SyncBatch:
-    """The one call ``athena_tables`` makes for its partitions (Glue database names): reads LF tags and owners
-    once, checks each schema is in OpenMetadata, and plans every database's tables, views and deletions."""
+) -> PartitionedSync:
+    """The one call ``athena_tables`` makes for its partitions (Glue database names): reads LF tags, owners and the
+    synced schemas once; each database's tables, views and deletions are planned when that database is written."""
     tags = LFTagIndex()
     if settings.include_tags and aws.lakeformation is not None:
         tags = read_lf_tags(aws.lakeformation, settings.catalog_id)
     owners = owner_resolver_from_openmetadata(client) if settings.include_owners else None
     db_fqn = database_fqn(settings.service_name, settings.database_name)
     synced_schemas = {entity["name"] for entity in client.list_all("databaseSchemas", params={"database": db_fqn})}
-    batches = [SyncBatch(warnings=[tags.error] if tags.error else [])]
-    per_database: dict[str, int] = {}
-    for database in databases:
+
+    def plan_database(database: str) -> SyncBatch:
+        page = f"/databaseSchema/{quote(schema_fqn(settings.service_name, settings.database_name, database), safe='')}"
         if database not in synced_schemas:
             message = (
                 f"schema for Glue database {database!r} is not in OpenMetadata (filtered out or not yet synced); "
                 "materialize athena_schemas first"
             )
-            batches.append(SyncBatch(failures=[message]))
-            continue
+            return SyncBatch(failures=[message], openmetadata_page=service_page(settings.service_name))
         batch, listing = plan_tables(aws.glue, database, settings, tags, owners)
-        per_database[database] = len(listing.tables)
-        batches.append(batch)
-    combined = combine_batches(batches)
-    combined.openmetadata_page = (
-        f"/databaseSchema/{quote(schema_fqn(settings.service_name, settings.database_name, databases[0]), safe='')}"
-        if len(databases) == 1
-        else service_page(settings.service_name)
+        batch.openmetadata_page = page
+        batch.metadata["glue_tables"] = len(listing.tables)
+        return batch
+
+    shared = SyncBatch(
+        warnings=[tags.error] if tags.error else [], openmetadata_page=service_page(settings.service_name)
     )
-    combined.metadata["glue_tables"] = sum(per_database.values())
-    combined.metadata["tables_per_database"] = per_database
-    return combined
+    return PartitionedSync(partition_keys=list(databases), plan=plan_database, shared=shared)
 
 
 def service_page(service_name: str) -> str:

@@ -78,3 +78,54 @@ def test_a_partition_without_its_schema_is_reported_not_synced(stack: Stack, ins
     assert metadata["failed"] == 1
     assert "'ghost_db'" in metadata["failures"] and "materialize athena_schemas first" in metadata["failures"]
     assert stack.client().get_by_name("databaseSchemas", f"{SERVICE}.default.ghost_db") is None
+
+
+def test_a_run_over_several_databases_reports_each_partition_on_its_own(stack: Stack) -> None:
+    """A single-run backfill: each partition's materialization counts its own tables, not the run's total."""
+    from dagster import AssetCheckKey, instance_for_test
+
+    with instance_for_test() as fresh:
+        defs = stack.definitions()
+        assert materialize([athena_schemas], instance=fresh, resources=defs.resources).success
+        databases = fresh.get_dynamic_partitions(glue_database_partitions.name)  # a range follows their order
+        run = defs.resolve_job_def("athena_tables_job").execute_in_process(
+            instance=fresh,
+            tags={
+                "dagster/asset_partition_range_start": databases[0],
+                "dagster/asset_partition_range_end": databases[-1],
+            },
+        )
+        assert run.success
+        events = {
+            e.materialization.partition: e.materialization.metadata for e in run.get_asset_materialization_events()
+        }
+        assert set(events) == set(databases)
+        for database in databases:
+            expected = {t.name for t in DEMO_TABLES if t.database == database}
+            metadata = events[database]
+            # The module's earlier tests synced the same lake, so tables are unchanged or updated, never repeated.
+            outcomes = sum(metadata[k].value for k in ("created", "updated", "unchanged"))
+            assert (outcomes, metadata["glue_tables"].value) == (len(expected), len(expected)), database
+            assert metadata["openmetadata_url"].value.endswith(f"/databaseSchema/{SERVICE}.default.{database}")
+        (check,) = run.get_asset_check_evaluations()
+        assert check.asset_check_key == AssetCheckKey(athena_tables.key, "every_table_written")
+        assert check.passed and check.metadata["partitions_checked"].value == len(databases)
+
+
+def test_the_check_warns_and_lists_a_partition_that_failed(stack: Stack, instance: DagsterInstance) -> None:
+    from dagster import AssetCheckSeverity
+
+    from athena_om.defs.metadata.assets import every_table_written
+
+    instance.add_dynamic_partitions(glue_database_partitions.name, ["ghost_db2"])
+    run = materialize(
+        [athena_tables, every_table_written],
+        instance=instance,
+        resources=stack.definitions().resources,
+        partition_key="ghost_db2",
+    )
+    assert run.success  # a WARN check does not fail the run
+    (check,) = run.get_asset_check_evaluations()
+    assert not check.passed and check.severity is AssetCheckSeverity.WARN
+    failures = check.metadata["failures"].value
+    assert isinstance(failures, str) and "ghost_db2" in failures and "materialize athena_schemas first" in failures

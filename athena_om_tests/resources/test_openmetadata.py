@@ -19,6 +19,7 @@ from athena_om.openmetadata.models import (
     CreateTableRequest,
     DataType,
 )
+from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataIOManager, OpenMetadataResource
 from athena_om.sandbox.openmetadata_server import FailNextRule, FaultConfig, OpenMetadataSandboxServer
 
@@ -76,7 +77,9 @@ def test_one_broken_answer_fails_that_table_only_and_the_rest_are_reported(
         return batch
 
     resource = OpenMetadataResource(host_port=server.api_url, jwt_token=TOKEN, concurrency=1)
-    io_manager = OpenMetadataIOManager(openmetadata=resource, base_dir=str(tmp_path / "payloads"))
+    io_manager = OpenMetadataIOManager(
+        openmetadata=resource, aws=AthenaResource(region_name="us-east-1"), base_dir=str(tmp_path / "payloads")
+    )
     result = materialize([athena_tables], resources={"openmetadata_io_manager": io_manager})
 
     assert result.success

@@ -89,7 +89,11 @@ def sync(client: OpenMetadataClient) -> tuple[SyncReport, SyncReport, list[str]]
     schemas = plan_schemas_sync(aws_clients(), client, SETTINGS)
     schemas_report = BatchWriter(client).write(schemas.batch)
     tables = plan_tables_sync(aws_clients(), client, SETTINGS, schemas.database_names)
-    return schemas_report, BatchWriter(client).write(tables), tables.warnings
+    tables_report, warnings = SyncReport(), []
+    for _key, batch, report in BatchWriter(client).write_partitioned(tables):
+        tables_report.add(report)
+        warnings += batch.warnings
+    return schemas_report, tables_report, warnings
 
 
 @pytest.fixture(scope="module")

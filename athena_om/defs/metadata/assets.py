@@ -1,29 +1,29 @@
 """Catalog assets: the service, database and schemas, then tables per Glue database."""
 
-from urllib.parse import quote
-
 from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
     AssetExecutionContext,
     BackfillPolicy,
+    DagsterEventType,
     MetadataValue,
     asset,
+    asset_check,
 )
 
-from athena_om.athena.lakeformation import LFTagIndex, read_lf_tags
 from athena_om.defs.metadata.partitions import GLUE_DATABASES, glue_database_partitions
-from athena_om.mapping.fqn import database_fqn, schema_fqn
-from athena_om.openmetadata.batches import SyncBatch, combine_batches
+from athena_om.openmetadata.batches import PartitionedSync, SyncBatch
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
-from athena_om.sync.catalog import owner_resolver_from_openmetadata, plan_schemas, plan_tables
+from athena_om.sync.catalog import AwsCatalogClients, plan_schemas_sync, plan_tables_sync
 
 GROUP = "athena_metadata"
 
 
-def service_page(service_name: str) -> str:
-    """The service's page in the OpenMetadata UI, relative to the UI root."""
-    return f"/service/databaseServices/{quote(service_name, safe='')}"
+def _catalog_clients(aws: AthenaResource, include_tags: bool) -> AwsCatalogClients:
+    return AwsCatalogClients(glue=aws.glue(), lakeformation=aws.lakeformation() if include_tags else None)
 
 
 @asset(group_name=GROUP, io_manager_key="openmetadata_io_manager", kinds={"athena", "openmetadata"})
@@ -37,17 +37,16 @@ def athena_schemas(
 
     Also registers a ``glue_databases`` partition for every Glue database, so ``athena_tables`` can run per database.
     """
+    settings.warn_ignored_keys(context.log)
     sync = settings.sync_settings()
     openmetadata.check_server()
-    owners = owner_resolver_from_openmetadata(openmetadata.get_client()) if sync.include_owners else None
-    batch, databases = plan_schemas(aws.glue(), aws.lakeformation() if sync.include_tags else None, sync, owners)
-    names = [db.name for db in databases]
+    planned = plan_schemas_sync(_catalog_clients(aws, sync.include_tags), openmetadata.get_client(), sync)
     known = set(context.instance.get_dynamic_partitions(GLUE_DATABASES))
-    new = [name for name in names if name not in known]
+    new = [name for name in planned.database_names if name not in known]
     if new:
         context.instance.add_dynamic_partitions(GLUE_DATABASES, new)
-    batch.openmetadata_page = service_page(sync.service_name)
-    batch.metadata["schemas"] = MetadataValue.md("\n".join(f"- `{name}`" for name in names) or "(none)")
+    batch = planned.batch
+    batch.metadata["schemas"] = MetadataValue.md("\n".join(f"- `{n}`" for n in planned.database_names) or "(none)")
     batch.metadata["new_partitions"] = len(new)
     batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
     return batch
@@ -66,42 +65,60 @@ def athena_tables(
     aws: AthenaResource,
     openmetadata: OpenMetadataResource,
     settings: AthenaOmSettingsResource,
-) -> SyncBatch:
+) -> PartitionedSync:
     """Tables and views of the Glue databases in this run's partitions, with columns, partitions, tags, owners.
 
-    Unchanged tables are not rewritten (``sourceHash``); tables gone from Glue are soft-deleted only from a
-    complete listing that did not shrink by more than the configured share.
+    Each database is planned and written in turn and reports its own counts. Unchanged tables are not rewritten
+    (``sourceHash``); tables gone from Glue are soft-deleted only from a complete listing that did not shrink by
+    more than the configured share.
     """
+    settings.warn_ignored_keys(context.log)
     sync = settings.sync_settings()
     openmetadata.check_server()
-    client = openmetadata.get_client()
-    tags = LFTagIndex()
-    if sync.include_tags:
-        tags = read_lf_tags(aws.lakeformation(), sync.catalog_id)
-    owners = owner_resolver_from_openmetadata(client) if sync.include_owners else None
-    database_fqn_ = database_fqn(sync.service_name, sync.database_name)
-    synced_schemas = {s["name"] for s in client.list_all("databaseSchemas", params={"database": database_fqn_})}
-    batches = [SyncBatch(warnings=[tags.error] if tags.error else [])]
-    per_database: dict[str, int] = {}
-    for database in context.partition_keys:
-        if database not in synced_schemas:
-            message = (
-                f"schema for Glue database {database!r} is not in OpenMetadata (filtered out or not yet synced); "
-                "materialize athena_schemas first"
-            )
-            batches.append(SyncBatch(failures=[message]))
-            continue
-        batch, listing = plan_tables(aws.glue(), database, sync, tags, owners)
-        per_database[database] = len(listing.tables)
-        batches.append(batch)
-    combined = combine_batches(batches)
-    keys = context.partition_keys
-    combined.openmetadata_page = (
-        f"/databaseSchema/{quote(schema_fqn(sync.service_name, sync.database_name, keys[0]), safe='')}"
-        if len(keys) == 1
-        else service_page(sync.service_name)
+    planned = plan_tables_sync(
+        _catalog_clients(aws, sync.include_tags), openmetadata.get_client(), sync, context.partition_keys
     )
-    combined.metadata["glue_tables"] = sum(per_database.values())
-    combined.metadata["tables_per_database"] = MetadataValue.json(per_database)
-    combined.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
-    return combined
+    plan = planned.plan
+
+    def plan_counting_aws_requests(database: str) -> SyncBatch:
+        before = aws.request_counts.copy()
+        batch = plan(database)
+        batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts - before))
+        return batch
+
+    planned.plan = plan_counting_aws_requests
+    return planned
+
+
+@asset_check(
+    asset=athena_tables,
+    name="every_table_written",
+    description="Every Glue table of the run's databases was mapped and written to OpenMetadata (WARN lists those "
+    "that were not, with the reason).",
+)
+def every_table_written(context: AssetCheckExecutionContext) -> AssetCheckResult:
+    """Reads the materializations this run recorded for ``athena_tables`` and lists each failure they report."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    mine = [r for r in records if r.asset_key == athena_tables.key and r.asset_materialization]
+    failed, failures, partitions = 0, [], []
+    for record in mine:
+        materialization = record.asset_materialization
+        assert materialization is not None
+        metadata = materialization.metadata
+        partitions.append(materialization.partition or "")
+        failed += int(getattr(metadata.get("failed"), "value", 0) or 0)
+        listed = getattr(metadata.get("failures"), "value", None)
+        if isinstance(listed, str) and listed:
+            failures.append(f"**{materialization.partition}**\n{listed}")
+    return AssetCheckResult(
+        passed=failed == 0,
+        severity=AssetCheckSeverity.WARN,
+        description=f"{failed} table(s) or operation(s) failed" if failed else "every table was written",
+        metadata={
+            "failed": failed,
+            "partitions_checked": len(partitions),
+            "failures": MetadataValue.md("\n\n".join(failures) or "(none)"),
+        },
+    )

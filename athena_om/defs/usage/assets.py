@@ -17,12 +17,13 @@ from dagster import (
     asset,
 )
 
-from athena_om.defs.metadata.assets import athena_tables, service_page
+from athena_om.defs.metadata.assets import athena_tables
 from athena_om.defs.usage.partitions import query_history_days
-from athena_om.openmetadata.batches import SyncBatch, combine_batches
+from athena_om.openmetadata.batches import PartitionedSync, SyncBatch
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
+from athena_om.sync.catalog import service_page
 from athena_om.sync.lineage import plan_lineage
 from athena_om.sync.query_log import QueryLogDay, plan_query_entities, read_query_logs, read_stored_queries
 from athena_om.sync.settings import SyncSettings
@@ -99,17 +100,20 @@ def athena_table_usage(
     openmetadata: OpenMetadataResource,
     settings: AthenaOmSettingsResource,
     athena_query_log: list,
-) -> SyncBatch:
+) -> PartitionedSync:
     """Per table, the number of the day's successful queries that read it; percentiles; frequently joined tables.
 
     The day's count is posted (OpenMetadata replaces it), so re-running a day never adds to it.
     """
     sync = settings.sync_settings()
     snapshot = _catalog(openmetadata, sync)
-    batch = combine_batches(plan_usage(log, snapshot) for log in _query_logs(context, athena_query_log))
-    batch.openmetadata_page = service_page(sync.service_name)
-    batch.metadata["top_tables"] = MetadataValue.md(batch.metadata["top_tables"])
-    return batch
+    batches = {}
+    for log in _query_logs(context, athena_query_log):
+        batch = plan_usage(log, snapshot)
+        batch.openmetadata_page = service_page(sync.service_name)
+        batch.metadata["top_tables"] = MetadataValue.md(batch.metadata["top_tables"])
+        batches[log.day.isoformat()] = batch
+    return PartitionedSync.of(batches)
 
 
 @asset(
@@ -124,7 +128,7 @@ def athena_lineage(
     openmetadata: OpenMetadataResource,
     settings: AthenaOmSettingsResource,
     athena_query_log: list,
-) -> SyncBatch:
+) -> PartitionedSync:
     """Table and column lineage from the day's CTAS, INSERT, MERGE, CREATE VIEW, UPDATE and DELETE, and views.
 
     Each edge is merged with what OpenMetadata already has. Unparseable queries and tables OpenMetadata does not
@@ -132,10 +136,10 @@ def athena_lineage(
     """
     sync = settings.sync_settings()
     snapshot = _catalog(openmetadata, sync)
-    logs = _query_logs(context, athena_query_log)
-    # Views do not depend on the day: their lineage is planned once per run, with the first day.
-    batch = combine_batches(
-        plan_lineage(log, snapshot, include_views=sync.include_views and index == 0) for index, log in enumerate(logs)
-    )
-    batch.openmetadata_page = service_page(sync.service_name)
-    return batch
+    batches = {}
+    for index, log in enumerate(_query_logs(context, athena_query_log)):
+        # Views do not depend on the day: their lineage is planned once per run, with the first day.
+        batch = plan_lineage(log, snapshot, include_views=sync.include_views and index == 0)
+        batch.openmetadata_page = service_page(sync.service_name)
+        batches[log.day.isoformat()] = batch
+    return PartitionedSync.of(batches)
