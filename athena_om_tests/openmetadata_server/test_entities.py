@@ -16,7 +16,7 @@ from athena_om_tests.openmetadata_server.conftest import (
 
 def test_version_endpoint(client):
     body = client.get("/api/v1/system/version").json()
-    assert body["version"] == "1.9.0"
+    assert body["version"] == "2.0.7"
     assert body["revision"] == "sandbox"
 
 
