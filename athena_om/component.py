@@ -18,13 +18,14 @@ import dagster as dg
 from pydantic import Field
 
 from athena_om.config import ConfigProblem, WorkflowConfigError
+from athena_om.defs.connection.definitions import defs as connection_defs
 from athena_om.defs.metadata.definitions import defs as metadata_defs
 from athena_om.defs.usage.definitions import defs as usage_defs
 from athena_om.resources.factory import resources_from_workflow
 from athena_om.resources.settings import workflow_config_at
 
 # Each area's Definitions (assets, jobs, schedules, sensors); the component binds them to one workflow file.
-AREAS = [metadata_defs, usage_defs]
+AREAS = [metadata_defs, usage_defs, connection_defs]
 
 
 class AthenaOpenMetadata(dg.Component, dg.Model, dg.Resolvable):
