@@ -219,7 +219,7 @@ def list_data_catalogs(self: AthenaResponse) -> str:
 def get_data_catalog(self: AthenaResponse) -> str:
     """GetDataCatalog, knowing AwsDataCatalog."""
     name = self._get_param("Name")
-    if name == AWS_DATA_CATALOG:
+    if _is_aws_data_catalog(name):
         catalog = {
             "Name": AWS_DATA_CATALOG,
             "Description": "AWS Glue Data Catalog",
@@ -228,6 +228,11 @@ def get_data_catalog(self: AthenaResponse) -> str:
         }
         return json.dumps({"DataCatalog": catalog})
     return _ORIGINAL["get_data_catalog"](self)  # type: ignore[no-any-return]
+
+
+def _is_aws_data_catalog(name: str | None) -> bool:
+    # Athena matches catalog names case-insensitively; PyAthena sends "awsdatacatalog".
+    return (name or "").lower() == AWS_DATA_CATALOG.lower()
 
 
 def _database_summary(database: Any) -> dict[str, Any]:
@@ -241,7 +246,7 @@ def _database_summary(database: Any) -> dict[str, Any]:
 
 def list_databases(self: AthenaResponse) -> str | tuple[str, dict[str, int]]:
     """ListDatabases; AwsDataCatalog is read from the Glue backend."""
-    if self._get_param("CatalogName") != AWS_DATA_CATALOG:
+    if not _is_aws_data_catalog(self._get_param("CatalogName")):
         return _ORIGINAL["list_databases"](self)  # type: ignore[no-any-return]
     databases = sorted(_glue(self).get_databases(), key=lambda d: d.name)
     page, token = _page(self, databases, 50, 50)
@@ -253,7 +258,7 @@ def list_databases(self: AthenaResponse) -> str | tuple[str, dict[str, int]]:
 
 def get_database(self: AthenaResponse) -> str | tuple[str, dict[str, int]]:
     """GetDatabase; AwsDataCatalog is read from the Glue backend."""
-    if self._get_param("CatalogName") != AWS_DATA_CATALOG:
+    if not _is_aws_data_catalog(self._get_param("CatalogName")):
         return _ORIGINAL["get_database"](self)  # type: ignore[no-any-return]
     name = self._get_param("DatabaseName")
     try:
@@ -304,7 +309,7 @@ def _check_access(database: str) -> tuple[str, dict[str, int]] | None:
 
 def list_table_metadata(self: AthenaResponse) -> str | tuple[str, dict[str, int]]:
     """ListTableMetadata for AwsDataCatalog, backed by Glue (50 per page)."""
-    if self._get_param("CatalogName") != AWS_DATA_CATALOG:
+    if not _is_aws_data_catalog(self._get_param("CatalogName")):
         return _error(f"Catalog {self._get_param('CatalogName')} is not supported by the sandbox.")
     name = self._get_param("DatabaseName")
     if denied := _check_access(name):
@@ -324,6 +329,8 @@ def list_table_metadata(self: AthenaResponse) -> str | tuple[str, dict[str, int]
 
 def get_table_metadata(self: AthenaResponse) -> str | tuple[str, dict[str, int]]:
     """GetTableMetadata for AwsDataCatalog, backed by Glue."""
+    if not _is_aws_data_catalog(self._get_param("CatalogName")):
+        return _error(f"Catalog {self._get_param('CatalogName')} is not supported by the sandbox.")
     database, name = self._get_param("DatabaseName"), self._get_param("TableName")
     if denied := _check_access(database):
         return denied

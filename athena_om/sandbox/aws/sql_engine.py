@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,6 +24,14 @@ class SqlResult(NamedTuple):
     rows: list[tuple[Any, ...]]
 
 
+_SHOW_CREATE_VIEW = re.compile(r"^\s*SHOW\s+CREATE\s+VIEW\s+(?P<name>.+?)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+SHOW_CREATE_VIEW_COLUMN = "Create View"
+
+
+class ViewNotFoundError(LookupError):
+    """SHOW CREATE VIEW named a view the engine does not have."""
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -34,6 +43,9 @@ class AthenaSqlEngine:
         self._connection = duckdb.connect(str(path) if path else ":memory:")
         # One lock keeps statements and their schema switch atomic; DuckDB work here is small.
         self._lock = threading.Lock()
+        # The Athena SQL each view was created from, by (database, view) in lower case: SHOW CREATE VIEW answers
+        # it as Athena does, not DuckDB's translation.
+        self._view_sql: dict[tuple[str, str], str] = {}
 
     def close(self) -> None:
         """Close the DuckDB connection."""
@@ -56,6 +68,9 @@ class AthenaSqlEngine:
 
     def execute(self, sql: str, database: str | None = None) -> SqlResult:
         """Run one Athena statement; `database` is the default schema, as in QueryExecutionContext."""
+        show_create_view = _SHOW_CREATE_VIEW.match(sql)
+        if show_create_view:
+            return self._show_create_view(show_create_view.group("name"), database)
         statements = self.translate(sql)
         with self._lock:
             cursor = self._connection.cursor()
@@ -75,6 +90,23 @@ class AthenaSqlEngine:
                 return result
             finally:
                 cursor.close()
+
+    def _show_create_view(self, name: str, database: str | None) -> SqlResult:
+        """Athena answers SHOW CREATE VIEW with the view's DDL, one line per row; DuckDB has no such statement."""
+        table = exp.to_table(name, dialect="athena")
+        schema, view = table.db or database or "default", table.name
+        athena_sql = self._view_sql.get((schema.lower(), view.lower()))
+        if athena_sql is None:
+            with self._lock:
+                found = self._connection.execute(
+                    "SELECT sql FROM duckdb_views() WHERE lower(schema_name) = ? AND lower(view_name) = ?",
+                    [schema.lower(), view.lower()],
+                ).fetchone()
+            if found is None:
+                raise ViewNotFoundError(f"line 1:1: View '{schema}.{view}' does not exist")
+            athena_sql = str(found[0]).split(" AS ", 1)[-1].rstrip(";")
+        ddl = f'CREATE VIEW "{schema}"."{view}" AS\n{athena_sql.strip()}'
+        return SqlResult([SHOW_CREATE_VIEW_COLUMN], ["varchar"], [(line,) for line in ddl.splitlines()])
 
     def _ensure_schema(self, cursor: duckdb.DuckDBPyConnection, database: str) -> None:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(database)}")
@@ -104,6 +136,7 @@ class AthenaSqlEngine:
                 cursor.execute(f"CREATE OR REPLACE VIEW {_quote(database)}.{_quote(view)} AS {select}")
             finally:
                 cursor.close()
+            self._view_sql[(database.lower(), view.lower())] = athena_sql
 
     def insert_rows(self, database: str, table: str, rows: Iterable[Sequence[Any]]) -> int:
         """Insert rows (positional, in column order); maps are given as Python dicts."""
