@@ -11,6 +11,7 @@ from pydantic import Field
 
 from athena_om.config import FilterPattern as ConfigFilterPattern
 from athena_om.config import WorkflowConfig, ignored_keys, load_workflow_config_cached
+from athena_om.config.workflow import DatabaseMetadataPipeline
 from athena_om.mapping.filters import FilterPattern
 from athena_om.sync.settings import SyncSettings
 
@@ -35,6 +36,10 @@ def sync_settings_from_workflow(config: WorkflowConfig) -> SyncSettings:
     extra = config.settings
 
     def flag(name: str, default: bool) -> bool:
+        # Catalog switches come from a metadata workflow only: a Profiler file's includeViews (default false)
+        # says what to profile, not what the catalog holds.
+        if not isinstance(pipeline, DatabaseMetadataPipeline):
+            return default
         return bool(getattr(pipeline, name, default))
 
     return SyncSettings(

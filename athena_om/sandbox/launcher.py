@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from athena_om.config.loader import SANDBOX_CONFIG_PATH
+
 DEFAULT_STATE_DIR = Path(".sandbox")
 DEFAULT_AWS_PORT = 5055
 DEFAULT_OM_PORT = 8585
@@ -43,6 +45,8 @@ class SandboxInfo:
             "AWS_DEFAULT_REGION": self.region,
             "OPENMETADATA_HOST_PORT": self.openmetadata_api_url,
             "OPENMETADATA_JWT_TOKEN": SANDBOX_TOKEN,
+            # The code location reads no file it is not told about: name the sandbox's workflow file.
+            "ATHENA_OM_CONFIG": str(SANDBOX_CONFIG_PATH.resolve()),
         }
 
 
