@@ -1,12 +1,13 @@
 """A small, typed OpenMetadata REST client: bearer JWT, retries with backoff, bounded concurrency.
 
-Every write is a PUT (create-or-update), which OpenMetadata treats as idempotent, so a retried request after a
-timeout or a 5xx cannot create a duplicate.
+Every write is a PUT (create-or-update, one entity or a bulk chunk), which OpenMetadata treats as idempotent, so a
+retried request after a timeout or a 5xx cannot create a duplicate.
 """
 
 from __future__ import annotations
 
 import email.utils
+import itertools
 import logging
 import random
 import ssl
@@ -24,11 +25,25 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from athena_om.openmetadata.bulk import (
+    NO_BULK,
+    BulkOperationResult,
+    BulkSupport,
+    Chunk,
+    chunks,
+    entity_fqn,
+    outcomes,
+)
 from athena_om.openmetadata.models import EntityList, OMRequest, ServerVersion
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# A bulk answer with one of these means the server has no bulk endpoint: PUT one by one from then on.
+NO_BULK_ENDPOINT_STATUS = frozenset({404, 405})
+# A bulk answer with one of these refused the whole chunk (one bad body, or too big): its bodies go one by one,
+# so each fails or succeeds alone.
+CHUNK_REFUSED_STATUS = frozenset({400, 413, 422})
 # OpenMetadata reports what a PUT did in this header (RestUtil.CHANGE_CUSTOM_HEADER).
 CHANGE_HEADER = "X-OpenMetadata-Change"
 
@@ -139,6 +154,7 @@ class OpenMetadataClient:
         )
         self._lock = threading.Lock()
         self.request_counts: Counter[str] = Counter()
+        self._bulk: BulkSupport | None = None  # decided once per client, from the server's version
 
     def __repr__(self) -> str:  # never show the token
         return f"OpenMetadataClient(host_port={self.host_port!r})"
@@ -167,15 +183,19 @@ class OpenMetadataClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         allow_404: bool = False,
+        content: bytes | None = None,
     ) -> httpx.Response:
-        """Send one request, retrying 429/5xx/connection errors with backoff; raise OpenMetadataError."""
+        """Send one request, retrying 429/5xx/connection errors with backoff; raise OpenMetadataError.
+
+        ``content`` is a JSON body already encoded (a bulk chunk), sent as is."""
+        headers = {"Content-Type": "application/json"} if content is not None else None
         attempt = 0
         while True:
             attempt += 1
             with self._lock:
                 self.request_counts[method] += 1
             try:
-                response = self._http.request(method, path, json=json, params=params)
+                response = self._http.request(method, path, json=json, params=params, content=content, headers=headers)
             except httpx.DecodingError as exc:
                 raise OpenMetadataError(
                     f"{method} {path}: the answer of OpenMetadata at {self.host_port} could not be decoded "
@@ -287,6 +307,7 @@ class OpenMetadataClient:
     def check_version(self) -> str:
         """The server's version, refusing servers older than the request bodies athena-om sends."""
         version = self.version().version
+        self._bulk = BulkSupport.for_version(parse_version(version))
         if parse_version(version) < MIN_SERVER_VERSION:
             minimum = ".".join(map(str, MIN_SERVER_VERSION))
             raise OpenMetadataError(
@@ -352,16 +373,77 @@ class OpenMetadataClient:
         entity = self._object(response, "PUT", path)
         return WriteResult(_outcome_of(response), entity.get("fullyQualifiedName"), entity)
 
-    def put_many(self, collection: str, bodies: Iterable[OMRequest]) -> list[WriteResult]:
+    def put_many(self, collection: str, bodies: Iterable[OMRequest], *, concurrently: bool = True) -> list[WriteResult]:
         """PUT many entities with bounded concurrency; a failed one is reported, never stops the rest."""
 
         def write(body: OMRequest) -> WriteResult:
             try:
                 return self.put(collection, body)
             except OpenMetadataError as exc:
-                return WriteResult(WriteOutcome.FAILED, _name_of(body), error=str(exc))
+                return WriteResult(WriteOutcome.FAILED, entity_fqn(body), error=str(exc))
 
+        if not concurrently:  # already on one of the client's threads
+            return [write(body) for body in bodies]
         return self.map_concurrently(write, bodies)
+
+    def bulk_support(self) -> BulkSupport:
+        """Which writes go through ``PUT /{collection}/bulk``: decided by the server's version, read once (or
+        taken from ``check_version``); a server whose version cannot be read gets single PUTs."""
+        if self._bulk is None:
+            try:
+                self._bulk = BulkSupport.for_version(parse_version(self.version().version))
+            except OpenMetadataError as exc:
+                log.warning("Writing one entity per request: the OpenMetadata version could not be read (%s)", exc)
+                self._bulk = NO_BULK
+        return self._bulk
+
+    def put_bulk(self, collection: str, bodies: Sequence[OMRequest], *, existing: set[str]) -> list[WriteResult]:
+        """Create or update entities of one parent in bulk chunks (``existing``: the names OpenMetadata held
+        there before, which tells created from updated); one result per body, in order. A failed entity fails
+        alone; a server without the endpoint, or refusing a whole chunk, gets that chunk as single PUTs."""
+
+        by_name = {str(getattr(body, "name", "")): body for body in bodies}
+
+        def write(chunk: Chunk) -> list[WriteResult]:
+            return self._put_chunk(collection, chunk, [by_name[name] for name in chunk.names], existing)
+
+        results: list[WriteResult] = []
+        # At most `concurrency` encoded chunks in memory at once, however many entities the parent has.
+        pending = chunks(bodies)
+        while window := list(itertools.islice(pending, self.concurrency)):
+            results += [result for group in self.map_concurrently(write, window) for result in group]
+        return results
+
+    def _put_chunk(
+        self, collection: str, chunk: Chunk, bodies: list[OMRequest], existing: set[str]
+    ) -> list[WriteResult]:
+        if not self.bulk_support().creates:  # turned off by an earlier chunk's 404
+            return self.put_many(collection, bodies, concurrently=False)
+        path = f"/v1/{collection}/bulk"
+        try:
+            response = self.request("PUT", path, params={"async": "false"}, content=chunk.payload)
+            result = self._parse(BulkOperationResult, response, "PUT", path)
+        except OpenMetadataError as exc:
+            if exc.status in NO_BULK_ENDPOINT_STATUS:
+                log.warning("OpenMetadata has no %s; writing one entity per request from now on", path)
+                self._bulk = NO_BULK
+                return self.put_many(collection, bodies, concurrently=False)
+            if exc.status in CHUNK_REFUSED_STATUS:
+                log.warning(
+                    "OpenMetadata refused a bulk chunk of %d %s; writing them one by one", len(bodies), collection
+                )
+                return self.put_many(collection, bodies, concurrently=False)
+            return [WriteResult(WriteOutcome.FAILED, entity_fqn(body), error=str(exc)) for body in bodies]
+        results = []
+        for body, outcome in zip(bodies, outcomes(chunk.names, result), strict=True):
+            fqn = outcome.fqn or entity_fqn(body)
+            if not outcome.written:
+                error = f"PUT {path}: OpenMetadata refused it: {self._redact(outcome.error or 'no reason given')}"
+                results.append(WriteResult(WriteOutcome.FAILED, fqn, error=error))
+            else:
+                created = outcome.name not in existing
+                results.append(WriteResult(WriteOutcome.CREATED if created else WriteOutcome.UPDATED, fqn))
+        return results
 
     def soft_delete(self, collection: str, entity_id: str) -> None:
         self.request("DELETE", f"/v1/{collection}/{entity_id}", params={"hardDelete": "false"})
@@ -415,10 +497,6 @@ def _is_certificate_error(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def _name_of(body: OMRequest) -> str | None:
-    return getattr(body, "name", None)
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -17,16 +17,25 @@ from athena_om.openmetadata.batches import (
     PartitionedSync,
     PutEntities,
     PutTableJoins,
+    PutTableProfile,
     ReportUsage,
     SoftDeleteMissing,
     SyncBatch,
 )
+from athena_om.openmetadata.bulk import NO_BULK
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
-from athena_om.openmetadata.models import ColumnLineage, EntitiesEdge, EntityReference, LineageDetails, UsageRequest
+from athena_om.openmetadata.models import (
+    ColumnLineage,
+    EntitiesEdge,
+    EntityReference,
+    LineageDetails,
+    OMRequest,
+    UsageRequest,
+)
 
 log = logging.getLogger(__name__)
 
-PerTableOperation = ReportUsage | PutTableJoins | AddLineage
+PerTableOperation = ReportUsage | PutTableJoins | AddLineage | PutTableProfile
 
 
 class UnsafeDeletionError(Exception):
@@ -81,7 +90,7 @@ class BatchWriter:
         # concurrently; anything else (and ComputePercentiles in particular) waits for them to finish.
         per_table: list[PerTableOperation] = []
         for operation in batch.operations:
-            if isinstance(operation, ReportUsage | PutTableJoins | AddLineage):
+            if isinstance(operation, ReportUsage | PutTableJoins | AddLineage | PutTableProfile):
                 per_table.append(operation)
                 continue
             self._per_table_concurrently(per_table, report)
@@ -120,7 +129,7 @@ class BatchWriter:
                 self._soft_delete_missing(op, report)
             except UnsafeDeletionError as exc:
                 report.refused_deletions.append(str(exc))
-        elif isinstance(op, ReportUsage | PutTableJoins | AddLineage):
+        elif isinstance(op, ReportUsage | PutTableJoins | AddLineage | PutTableProfile):
             self._per_table(op, report)
         elif isinstance(op, ComputePercentiles):
             self.client.request("POST", f"/v1/usage/compute.percentile/table/{op.date}")
@@ -146,9 +155,13 @@ class BatchWriter:
             report.counts[f"{op.collection}.unchanged"] += len(op.unchanged_names)
             report.counts["unchanged"] += len(op.unchanged_names)
         requests = list(op.requests)
+        # Names OpenMetadata held under the parent before this write; None when not listed (then nothing is known
+        # to be new or old, and every entity goes as a single PUT, whose answer says which it was).
+        listed: set[str] | None = None
         if op.skip_unchanged_under:
             try:
                 known = self.existing_hashes(op.collection, *op.skip_unchanged_under)
+                listed = set(known)
             except OpenMetadataError as exc:
                 # PUT is create-or-update, so writing everything is still correct, only slower.
                 log.warning("Writing every %s without skipping unchanged ones: %s", op.collection, exc)
@@ -162,10 +175,24 @@ class BatchWriter:
                 else:
                     fresh.append(request)
             requests = fresh
-        for result in self.client.put_many(op.collection, requests):
+        for result in self._put(op.collection, requests, listed):
             report.record(op.collection, result)
             if result.entity.get("id") and result.fqn:
                 self._ids[result.fqn] = result.entity["id"]
+
+    def _put(self, collection: str, requests: list[OMRequest], listed: set[str] | None) -> list[WriteResult]:
+        """Write through the bulk endpoint what the server takes in bulk (new entities from 1.11, changed ones from
+        2.0), the rest as single PUTs."""
+        support = self.client.bulk_support() if listed is not None and requests else NO_BULK
+        if not (support.creates or support.updates) or listed is None:
+            return self.client.put_many(collection, requests)
+        in_bulk: list[OMRequest] = []
+        single: list[OMRequest] = []
+        for request in requests:
+            new = getattr(request, "name", None) not in listed
+            (in_bulk if (support.creates if new else support.updates) else single).append(request)
+        results = self.client.put_bulk(collection, in_bulk, existing=listed) if in_bulk else []
+        return results + (self.client.put_many(collection, single) if single else [])
 
     def _soft_delete_missing(self, op: SoftDeleteMissing, report: SyncReport) -> None:
         existing = self.existing(op.collection, op.parent_filter, op.parent_fqn)
@@ -249,6 +276,9 @@ class BatchWriter:
             elif isinstance(op, PutTableJoins):
                 table_id = self._require_id(op.table_fqn)
                 self.client.request("PUT", f"/v1/tables/{table_id}/joins", json=op.joins.to_body())
+            elif isinstance(op, PutTableProfile):
+                table_id = self._require_id(op.table_fqn)
+                self.client.request("PUT", f"/v1/tables/{table_id}/tableProfile", json=op.profile.to_body())
             else:
                 self._add_lineage(op)
         except (OpenMetadataError, LookupError) as exc:
