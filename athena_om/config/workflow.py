@@ -41,11 +41,13 @@ __all__ = [
     "DatabaseLineagePipeline",
     "DatabaseMetadataPipeline",
     "DatabaseUsagePipeline",
+    "DbtPipeline",
     "DeletionSafety",
     "FilterPattern",
     "OpenMetadataServerConfig",
     "PipelineConfig",
     "ProfilerPipeline",
+    "ProfilerSettings",
     "ServiceConnection",
     "SinkSection",
     "SourceConfig",
@@ -402,6 +404,11 @@ class ProfilerPipeline(ConfigModel):
     thread_count: int | None = Field(default=None, ge=1)
     timeout_seconds: int = Field(default=43200, ge=1)
     metrics: list[ProfilerMetric] = Field(default_factory=lambda: list(DEFAULT_PROFILER_METRICS))
+    # The older flat sampling keys OpenMetadata still accepts (profileSampleConfig is the newer form).
+    profile_sample: float | None = Field(default=None, ge=0)
+    profile_sample_type: SampleType = "PERCENTAGE"
+    # Off here by default: sample rows are copies of possibly personal data.
+    generate_sample_data: bool = False
 
 
 PIPELINE_TYPES = ("DatabaseMetadata", "DatabaseUsage", "DatabaseLineage", "Profiler")
@@ -606,6 +613,87 @@ class WorkflowConfigSection(ConfigModel):
     config: dict[str, Any] | None = None
 
 
+# --- athenaOm.dbt: OpenMetadata's dbt workflow (`dbtPipeline.json`) ----------------------------------
+
+
+class DbtLocalConfig(ConfigModel):
+    """Artifacts on the local disk (OpenMetadata `dbtLocalConfig.json`)."""
+
+    dbt_config_type: Literal["local"] = "local"
+    dbt_manifest_file_path: NonEmptyStr = Field(examples=["/dbt/target/manifest.json"])
+    dbt_catalog_file_path: str | None = None
+    dbt_run_results_file_path: str | None = None
+    dbt_sources_file_path: str | None = None
+
+
+class DbtHttpConfig(ConfigModel):
+    """Artifacts served over http(s) (OpenMetadata `dbtHttpConfig.json`)."""
+
+    dbt_config_type: Literal["http"] = "http"
+    dbt_manifest_http_path: Annotated[str, AfterValidator(_check_http_url)] = Field(
+        examples=["https://dbt-docs.example.com/manifest.json"]
+    )
+    dbt_catalog_http_path: Annotated[str, AfterValidator(_check_http_url)] | None = None
+    dbt_run_results_http_path: Annotated[str, AfterValidator(_check_http_url)] | None = None
+    dbt_sources_http_path: Annotated[str, AfterValidator(_check_http_url)] | None = None
+
+
+class DbtPrefixConfig(ConfigModel):
+    dbt_bucket_name: NonEmptyStr = Field(examples=["my-dbt-artifacts"])
+    dbt_object_prefix: str = Field(default="", examples=["prod/target/"])
+
+
+class DbtS3Config(ConfigModel):
+    """Artifacts under an S3 prefix (OpenMetadata `dbtS3Config.json`), read with the workflow's AWS connection.
+
+    `dbtSecurityConfig` is accepted for OpenMetadata compatibility; athena-om reads with the AWS resource."""
+
+    dbt_config_type: Literal["s3"] = "s3"
+    dbt_security_config: AwsCredentials | None = None
+    dbt_prefix_config: DbtPrefixConfig
+
+
+DBT_CONFIG_TYPES = ("local", "http", "s3")
+
+
+def _dbt_config_type(value: Any) -> str | None:
+    if isinstance(value, dict):
+        declared = value.get("dbtConfigType")
+        return declared.strip().lower() if isinstance(declared, str) else None
+    return getattr(value, "dbt_config_type", None)
+
+
+DbtConfigSource = Annotated[
+    Annotated[DbtLocalConfig, Tag("local")] | Annotated[DbtHttpConfig, Tag("http")] | Annotated[DbtS3Config, Tag("s3")],
+    Discriminator(
+        _dbt_config_type,
+        custom_error_type="dbt_config_type",
+        custom_error_message="dbtConfigType must be one of local, http, s3 (dbt Cloud, GCS and Azure are not read "
+        "by athena-om: copy the artifacts to S3 or serve them over http)",
+    ),
+]
+
+
+class DbtPipeline(ConfigModel):
+    """OpenMetadata's dbt workflow options (`sourceConfig.config` with `type: DBT`), under `athenaOm.dbt`."""
+
+    type: Annotated[Literal["DBT"], _case_insensitive("DBT")] = "DBT"
+    dbt_config_source: DbtConfigSource
+    dbt_update_descriptions: bool = False
+    dbt_update_owners: bool = False
+    include_tags: bool = True
+    dbt_classification_name: EntityName = "dbtTags"
+    database_filter_pattern: FilterPattern | None = None
+    schema_filter_pattern: FilterPattern | None = None
+    table_filter_pattern: FilterPattern | None = None
+    parsing_timeout_limit: int = Field(default=300, ge=1)
+    search_across_databases: bool = False
+    # athena-om's: the OpenMetadata database each dbt database maps to. dbt-athena names the catalog
+    # `awsdatacatalog`, the connector `databaseName` (default `default`): that pair is mapped without this
+    # (OpenMetadata issue 14819); anything else is tried by its own name.
+    database_names: dict[str, NonEmptyStr] = Field(default_factory=dict, examples=[{"awsdatacatalog": "default"}])
+
+
 # --- athenaOm (ours) -----------------------------------------------------------------------------
 
 
@@ -615,10 +703,33 @@ class DeletionSafety(ConfigModel):
     max_deleted_share: float = Field(default=0.2, ge=0, le=1, examples=[0.2])
 
 
+class ProfilerSettings(ConfigModel):
+    """`athenaOm.profiler`: cost control and partition choice for `athena_table_profiles`."""
+
+    # A table estimated above this is sampled down with TABLESAMPLE SYSTEM, or skipped when even a 1% sample is.
+    max_bytes_per_table: int = Field(default=10 * 1024**3, ge=1, examples=[10737418240])
+    # Once the run's queries have scanned this much, no further profile query is issued.
+    max_bytes_per_run: int = Field(default=200 * 1024**3, ge=1, examples=[214748364800])
+    # Which partitions of a partitioned table are profiled: the newest, the last N days, or every partition.
+    partitions: Literal["newest", "lastDays", "all"] = "newest"
+    last_days: int = Field(default=1, ge=1, le=3660)
+    # Per table ("glue_database.table"): an Athena predicate used instead of the partition choice above; the way
+    # to profile a table with an `injected` projected partition key.
+    partition_filters: dict[NonEmptyStr, NonEmptyStr] = Field(
+        default_factory=dict, examples=[{"demo_marketing.ad_clicks": "campaign_id = 'CMP-01'"}]
+    )
+    # uniqueCount and duplicateCount need an exact GROUP BY: one more scan per table.
+    exact_uniqueness: bool = False
+    # The profiler options when the workflow file's own sourceConfig is another pipeline (e.g. DatabaseMetadata).
+    source_config: ProfilerPipeline | None = None
+    schedule: NonEmptyStr = Field(default="0 4 * * 0", examples=["0 4 * * 0"])
+
+
 class AthenaOmSettings(ConfigModel):
     """`athenaOm`: athena-om settings that OpenMetadata's workflow file has no place for."""
 
     deletion_safety: DeletionSafety = Field(default_factory=DeletionSafety)
+    profiler: ProfilerSettings = Field(default_factory=ProfilerSettings)
     # Glue table parameter holding the owner's email or team name, e.g. "owner".
     owner_table_parameter: str | None = Field(default=None, examples=["owner"])
     # Lake Formation tag key whose value names the owner, e.g. "data_owner".
@@ -635,6 +746,8 @@ class AthenaOmSettings(ConfigModel):
     payload_storage: Annotated[str, AfterValidator(_check_s3_uri)] | None = Field(
         default=None, examples=["s3://my-bucket/athena-om/payloads/"]
     )
+    # Where the dbt artifacts are and what to take from them (OpenMetadata's dbt workflow keys); None: no dbt.
+    dbt: DbtPipeline | None = None
 
 
 # --- the whole file ------------------------------------------------------------------------------

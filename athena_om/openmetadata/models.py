@@ -110,6 +110,7 @@ class LineageSource(StrEnum):
     MANUAL = "Manual"
     VIEW_LINEAGE = "ViewLineage"
     QUERY_LINEAGE = "QueryLineage"
+    DBT_LINEAGE = "DbtLineage"
 
 
 class EntityReference(OMRequest):
@@ -286,11 +287,25 @@ class TableJoins(OMRequest):
     directTableJoins: list[JoinedWith] | None = None
 
 
+class CustomMetricProfile(OMRequest):
+    name: str | None = None
+    value: float | None = None
+
+
+class Histogram(OMRequest):
+    boundaries: list[str] | None = None
+    frequencies: list[float] | None = None
+
+
 class TableProfile(OMRequest):
     timestamp: int
     columnCount: float | None = None
     rowCount: float | None = None
     sizeInByte: float | None = None
+    createDateTime: str | None = None  # ISO 8601 with a zone
+    profileSample: float | None = None
+    profileSampleType: str | None = None  # PERCENTAGE or ROWS
+    customMetrics: list[CustomMetricProfile] | None = None
 
 
 class ColumnProfile(OMRequest):
@@ -303,11 +318,21 @@ class ColumnProfile(OMRequest):
     uniqueProportion: float | None = None
     distinctCount: float | None = None
     distinctProportion: float | None = None
+    duplicateCount: float | None = None
     min: float | int | str | None = None
     max: float | int | str | None = None
     mean: float | None = None
+    sum: float | None = None
+    stddev: float | None = None
+    median: float | None = None
+    firstQuartile: float | None = None
+    thirdQuartile: float | None = None
+    interQuartileRange: float | None = None
+    nonParametricSkew: float | None = None
     minLength: float | None = None
     maxLength: float | None = None
+    histogram: Histogram | None = None
+    customMetrics: list[CustomMetricProfile] | None = None
 
 
 class CreateTableProfileRequest(OMRequest):
@@ -337,3 +362,94 @@ class ServerVersion(BaseModel):
 
     version: str
     revision: str | None = None
+
+
+# -- dbt: a table's data model, test definitions and results, JSON Patch --------------------------------------
+
+
+class ModelType(StrEnum):
+    DBT = "DBT"
+    DDL = "DDL"
+
+
+class DataModel(OMRequest):
+    """The model a table is built from (``PUT /api/v1/tables/{id}/dataModel``), as OpenMetadata's ``DataModel``."""
+
+    modelType: ModelType
+    resourceType: str | None = None
+    dbtSourceProject: str | None = None
+    description: str | None = None
+    path: str | None = None
+    rawSql: str | None = None
+    sql: str | None = None
+    upstream: list[str] | None = None
+    owners: list[EntityReference] | None = None
+    tags: list[TagLabel] | None = None
+    columns: list[Column] | None = None
+    generatedAt: str | None = None
+
+
+class TestPlatform(StrEnum):
+    OPENMETADATA = "OpenMetadata"
+    DBT = "dbt"
+
+
+class TestEntityType(StrEnum):
+    TABLE = "TABLE"
+    COLUMN = "COLUMN"
+
+
+class CreateTestDefinitionRequest(OMRequest):
+    name: str = Field(min_length=1, max_length=256)
+    description: str
+    entityType: TestEntityType
+    testPlatforms: list[TestPlatform]
+    displayName: str | None = None
+
+
+class TestCaseParameterValue(OMRequest):
+    name: str
+    value: str
+
+
+class CreateTestCaseRequest(OMRequest):
+    name: str = Field(min_length=1, max_length=256)
+    testDefinition: str
+    entityLink: str
+    description: str | None = None
+    displayName: str | None = None
+    parameterValues: list[TestCaseParameterValue] | None = None
+
+
+class TestCaseStatus(StrEnum):
+    SUCCESS = "Success"
+    FAILED = "Failed"
+    ABORTED = "Aborted"
+    QUEUED = "Queued"
+
+
+class TestResultValue(OMRequest):
+    name: str
+    value: str
+
+
+class CreateTestCaseResult(OMRequest):
+    timestamp: int
+    testCaseStatus: TestCaseStatus
+    result: str | None = None
+    testResultValue: list[TestResultValue] = Field(default_factory=list)
+    failedRows: int | None = None
+
+
+class JsonPatchOperation(OMRequest):
+    """One RFC 6902 operation of a ``PATCH`` (``application/json-patch+json``)."""
+
+    op: str
+    path: str
+    value: Any = None
+
+    def to_body(self) -> dict[str, Any]:
+        body = {"op": self.op, "path": self.path}
+        if self.op != "remove":
+            body["value"] = self.value
+        return body
