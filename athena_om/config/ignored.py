@@ -58,9 +58,10 @@ IGNORED_KEYS: dict[type[BaseModel], frozenset[str]] = {
         | {"processQueryLineage", "processStoredProcedureLineage", "threads", "processCrossDatabaseLineage"}
         | {"crossDatabaseServiceNames", "enableTempTableLineage", "incrementalLineageProcessing"}
     ),
+    # The profiler reads the filters, includeViews, computeTableMetrics/computeColumnMetrics, useStatistics,
+    # profileSample(Type), profileSampleConfig (static), threadCount, timeoutSeconds and generateSampleData.
     ProfilerPipeline: frozenset(
-        {"processingEngine", "classificationFilterPattern", "computeTableMetrics", "computeColumnMetrics"}
-        | {"useStatistics", "profileSampleConfig", "randomizedSample", "threadCount", "timeoutSeconds", "metrics"}
+        {"processingEngine", "classificationFilterPattern", "randomizedSample", "metrics"}
     ),
     OpenMetadataServerConfig: _FILTERS
     | {"clusterName", "secretsManagerProvider", "secretsManagerLoader", "apiVersion"}

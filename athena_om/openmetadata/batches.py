@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from athena_om.openmetadata.models import LineageDetails, OMRequest, TableJoins
+from athena_om.openmetadata.models import CreateTableProfileRequest, LineageDetails, OMRequest, TableJoins
 
 
 @dataclass
@@ -68,7 +68,17 @@ class AddLineage:
     details: LineageDetails
 
 
-Operation = PutEntities | SoftDeleteMissing | ReportUsage | ComputePercentiles | PutTableJoins | AddLineage
+@dataclass
+class PutTableProfile:
+    """A table's profile (table and column metrics), written with ``PUT /tables/{id}/tableProfile``."""
+
+    table_fqn: str
+    profile: CreateTableProfileRequest
+
+
+Operation = (
+    PutEntities | SoftDeleteMissing | ReportUsage | ComputePercentiles | PutTableJoins | AddLineage | PutTableProfile
+)
 
 
 @dataclass

@@ -28,6 +28,7 @@ PER_TABLE_HEADLINES = {
     "ReportUsage": "tables_usage_reported",
     "PutTableJoins": "tables_joins_written",
     "AddLineage": "lineage_edges_written",
+    "PutTableProfile": "table_profiles_written",
 }
 
 
