@@ -47,7 +47,8 @@ COMMON_FIELDS = frozenset(
     }
 )
 TYPE_FIELDS: dict[str, frozenset[str]] = {
-    "databaseService": frozenset({"databases", "pipelines", "ingestionRunner"}),
+    # OpenMetadata's DatabaseService has no ``databases`` field (its client refuses one): list databases by service.
+    "databaseService": frozenset({"pipelines", "ingestionRunner"}),
     "database": frozenset({"databaseSchemas", "location", "databaseProfilerConfig"}),
     "databaseSchema": frozenset({"tables", "databaseSchemaProfilerConfig"}),
     "table": frozenset(
@@ -74,7 +75,7 @@ TYPE_FIELDS: dict[str, frozenset[str]] = {
     "testSuite": frozenset({"tests", "summary", "pipelines"}),
     "testCase": frozenset({"testSuite", "testCaseResult", "testDefinition", "testSuites", "incidentId"}),
 }
-CHILD_LIST_FIELDS = {"databaseService": "databases", "database": "databaseSchemas", "databaseSchema": "tables"}
+CHILD_LIST_FIELDS = {"database": "databaseSchemas", "databaseSchema": "tables"}
 CONTAINER_TYPES = frozenset({"databaseService", "database", "databaseSchema", "classification"})
 
 TABLE_TEST_DEFINITIONS = (

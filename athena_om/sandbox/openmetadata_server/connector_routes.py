@@ -135,6 +135,9 @@ def field_query(catalog: Catalog, params: dict[str, str]) -> dict[str, Any]:
     """``GET /search/fieldQuery``: entities whose field matches the value (``*`` wildcards), in ES's hit shape."""
     index = params.get("index", "table_search_index")
     entity_type = SEARCH_INDEXES.get(index)
+    if entity_type is None and index.endswith("_search_index"):
+        # One of OpenMetadata's other indexes (containers, dashboards...): the sandbox holds none of those.
+        return {"hits": {"total": {"value": 0, "relation": "eq"}, "max_score": None, "hits": []}}
     if entity_type is None:
         raise bad_request(f"[index {index!r} is not a search index the sandbox keeps: {sorted(SEARCH_INDEXES)}]")
     field_name, pattern = params.get("fieldName", "fullyQualifiedName"), params.get("fieldValue", "*")
