@@ -132,20 +132,27 @@ class OpenMetadataIOManager(ConfigurableIOManager):
         total = SyncReport()
         written: list[str] = []
         total_warnings: list[str] = []
+        run_figures: dict[str, Any] = {}
         for key, batch, report in writer.write_partitioned(obj):
             self._keep_payloads(store, asset, batch)
             self._log_failures(context, report)
             total.add(report)
             if key is None:
                 total_warnings = list(batch.warnings)
+                run_figures = dict(batch.metadata)
                 continue
             written.append(key)
             metadata = report_metadata(report, batch, client.ui_base_url)
             if total_warnings:
                 metadata["run_warnings"] = MetadataValue.md("\n".join(f"- {w}" for w in total_warnings[:MAX_LISTED]))
             context.step_context.add_asset_metadata(metadata, partition_key=key)
-        summary = headline_counts(total) | {"partitions": len(written)}
+        summary = headline_counts(total) | {"partitions": len(written)} | run_figures
         context.log.info(f"Run total over {len(written)} partitions: {summary}")
+        if written:
+            # Once per run: on the last partition's materialization, not repeated on each.
+            context.step_context.add_asset_metadata(
+                {"run_total": MetadataValue.json(summary)}, partition_key=written[-1]
+            )
         if total.refused_deletions:
             raise _refused(total, {"run_total": MetadataValue.json(summary)})
 

@@ -31,9 +31,9 @@ from athena_om.mapping.sql_lineage import (
     is_self_issued,
     parse_query,
 )
-from athena_om.openmetadata.batches import PutEntities, SyncBatch, combine_batches
+from athena_om.openmetadata.batches import PartitionedSync, PutEntities, SyncBatch, combine_batches
 from athena_om.openmetadata.client import OpenMetadataClient
-from athena_om.openmetadata.models import EntityReference
+from athena_om.openmetadata.models import CreateQueryRequest, EntityReference
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogSnapshot
 
@@ -174,9 +174,25 @@ def plan_query_entities(
     settings: SyncSettings,
     stored: Mapping[str, StoredQuery] | None = None,
 ) -> SyncBatch:
+    """One OpenMetadata Query per distinct SQL text of the days, in one batch (see ``plan_query_log``)."""
+    planned = plan_query_log(logs, snapshot, settings, stored)
+    combined = combine_batches([planned.shared, *(planned.plan(day) for day in planned.partition_keys)])
+    puts = [op for op in combined.operations if isinstance(op, PutEntities)]
+    others = [op for op in combined.operations if not isinstance(op, PutEntities)]
+    combined.operations = [*others, PutEntities("queries", [request for put in puts for request in put.requests])]
+    return combined
+
+
+def plan_query_log(
+    logs: QueryLogDay | Sequence[QueryLogDay],
+    snapshot: CatalogSnapshot,
+    settings: SyncSettings,
+    stored: Mapping[str, StoredQuery] | None = None,
+) -> PartitionedSync:
     """One OpenMetadata Query per distinct SQL text of the days (OpenMetadata keeps query texts unique), merged
     with what OpenMetadata already holds for it (``stored``, from ``read_stored_queries``) so that days written
-    in any order, or re-run, give the same entity.
+    in any order, or re-run, give the same entity. Each text is written with the day of its latest run, so
+    each day's partition reports the entities it wrote.
 
     - tables used: the union over every day seen (tables no longer in OpenMetadata are dropped), from the
       parsed text of every run, failed ones included;
@@ -186,17 +202,18 @@ def plan_query_entities(
     """
     days = [logs] if isinstance(logs, QueryLogDay) else list(logs)
     known = {table.id: table for table in snapshot.tables.values()}
-    runs_by_text: dict[str, list[QueryExecution]] = {}
+    runs_by_text: dict[str, list[tuple[date, QueryExecution]]] = {}
     results_by_text: dict[str, list[ParsedQuery | ParseFailure | None]] = {}
     for log in days:
         for q in log.queries:
-            runs_by_text.setdefault(q.query, []).append(q)
+            runs_by_text.setdefault(q.query, []).append((log.day, q))
             result = log.parsed.get(q.query_id) or log.parsed_unsuccessful.get(q.query_id)
             results_by_text.setdefault(q.query, []).append(result)
-    requests = []
+    requests: dict[date, list[CreateQueryRequest]] = {log.day: [] for log in days}
     unknown: Counter[str] = Counter()
     merged = 0
-    for sql, runs in runs_by_text.items():
+    for sql, dated_runs in runs_by_text.items():
+        runs = [q for _, q in dated_runs]
         results = results_by_text[sql]
         previous = (stored or {}).get(query_checksum(sql))
         merged += previous is not None
@@ -212,7 +229,7 @@ def plan_query_entities(
             for table in sorted(tables, key=lambda t: t.fqn)
         ]
         kinds = sorted({result.statement_kind.value for result in results if isinstance(result, ParsedQuery)})
-        requests.append(
+        requests[max(day for day, _ in dated_runs)].append(
             query_to_create_request(
                 runs,
                 service_name=settings.service_name,
@@ -223,17 +240,22 @@ def plan_query_entities(
                 earlier_days=previous.days if previous else None,
             )
         )
-    batch = combine_batches(day_batch(log, settings) for log in days)
-    batch.known_table_ids.update(snapshot.table_ids())
-    batch.add(PutEntities("queries", requests))
+    batches = {}
+    for log in days:
+        batch = day_batch(log, settings)
+        batch.known_table_ids.update(snapshot.table_ids())
+        batch.add(PutEntities("queries", requests[log.day]))
+        batch.metadata["query_entities_written"] = len(requests[log.day])
+        batches[log.day.isoformat()] = batch
+    shared = SyncBatch()
     if unknown:
-        batch.warnings.append(
+        shared.warnings.append(
             f"{len(unknown)} tables named by the day's queries are not in OpenMetadata (not synced, filtered "
             f"out, or dropped): {', '.join(sorted(unknown)[:20])}"
         )
-    batch.metadata["tables_not_in_openmetadata"] = len(unknown)
-    batch.metadata["query_entities_merged"] = merged
-    return batch
+    shared.metadata["tables_not_in_openmetadata"] = len(unknown)
+    shared.metadata["query_entities_merged"] = merged
+    return PartitionedSync.of(batches, shared)
 
 
 def day_batch(log: QueryLogDay, settings: SyncSettings) -> SyncBatch:

@@ -24,7 +24,7 @@ DAYS = [date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18)]
 RAW_CUSTOMERS = f"{SERVICE}.default.demo_raw.raw_customers_csv"
 
 
-def run_query_log(stack: Stack, instance: DagsterInstance, *days: date) -> None:
+def run_query_log(stack: Stack, instance: DagsterInstance, *days: date) -> dict[str, dict[str, Any]]:
     """One run of ``athena_query_log`` over ``days`` (a single-run backfill when several)."""
     keys = sorted(day.isoformat() for day in days)
     if len(keys) == 1:
@@ -39,6 +39,10 @@ def run_query_log(stack: Stack, instance: DagsterInstance, *days: date) -> None:
             tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
         )
     assert result.success
+    return {
+        str(event.materialization.partition): {k: v.value for k, v in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+    }
 
 
 def read_back(stack: Stack) -> dict[str, dict[str, Any]]:
@@ -116,3 +120,21 @@ def test_a_text_whose_last_day_failed_keeps_its_tables_and_type(in_order: dict[s
         if entity["query"].lstrip().upper().startswith(("SELECT", "WITH")):
             assert entity["queryUsedIn"], entity["query"]
             assert entity["query_type"] == "select"
+
+
+def test_a_run_over_several_days_reports_each_days_entities_and_the_run_total_once(
+    stack: Stack, instance: DagsterInstance, in_order: dict[str, dict[str, Any]]
+) -> None:
+    per_day = run_query_log(stack, instance, *DAYS)
+    assert sorted(per_day) == [day.isoformat() for day in DAYS]
+    # Each text is written once, with the day of its latest run.
+    latest_day: dict[str, str] = {}
+    for record in sorted(demo_query_history(now=DEMO_NOW), key=lambda r: r.submitted):
+        if record.submitted.date() in DAYS and not record.query.startswith((PROJECT_COMMENT, DBT_COMMENT)):
+            latest_day[record.query] = record.submitted.date().isoformat()
+    for day, metadata in per_day.items():
+        expected = sum(1 for d in latest_day.values() if d == day)
+        assert metadata["query_entities_written"] == expected, day
+        assert metadata["created"] + metadata["updated"] + metadata["unchanged"] == expected, day
+    assert [day for day, metadata in per_day.items() if "run_total" in metadata] == [DAYS[-1].isoformat()]
+    assert per_day[DAYS[-1].isoformat()]["run_total"]["partitions"] == len(DAYS)

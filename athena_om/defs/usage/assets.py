@@ -19,13 +19,13 @@ from dagster import (
 
 from athena_om.defs.metadata.assets import athena_tables
 from athena_om.defs.usage.partitions import query_history_days
-from athena_om.openmetadata.batches import PartitionedSync, SyncBatch
+from athena_om.openmetadata.batches import PartitionedSync
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 from athena_om.sync.catalog import service_page
 from athena_om.sync.lineage import plan_lineage
-from athena_om.sync.query_log import QueryLogDay, plan_query_entities, read_query_logs, read_stored_queries
+from athena_om.sync.query_log import QueryLogDay, plan_query_log, read_query_logs, read_stored_queries
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogNotSyncedError, CatalogSnapshot, read_catalog_snapshot
 from athena_om.sync.usage import plan_usage
@@ -68,7 +68,7 @@ def athena_query_log(
     aws: AthenaResource,
     openmetadata: OpenMetadataResource,
     settings: AthenaOmSettingsResource,
-) -> SyncBatch:
+) -> PartitionedSync:
     """The day's Athena queries (every enabled workgroup, or the configured ones) as OpenMetadata Query entities.
 
     athena-om's and dbt's own queries are left out; failed and cancelled ones are kept with their cost but not
@@ -80,12 +80,15 @@ def athena_query_log(
     logs = read_query_logs(aws.athena(), days, sync, snapshot.schema())
     # What OpenMetadata holds for these Query entities: each merges with it, whatever order days run in.
     stored = read_stored_queries(openmetadata.get_client(), sync.service_name)
-    batch = plan_query_entities(logs, snapshot, sync, stored)
-    batch.openmetadata_page = service_page(sync.service_name)
-    batch.metadata["aws_requests"] = MetadataValue.json(dict(aws.request_counts))
-    if "parse_failures" in batch.metadata:
-        batch.metadata["parse_failures"] = MetadataValue.md(batch.metadata["parse_failures"])
-    return batch
+    planned = plan_query_log(logs, snapshot, sync, stored)
+    for day in planned.partition_keys:
+        batch = planned.plan(day)
+        batch.openmetadata_page = service_page(sync.service_name)
+        if "parse_failures" in batch.metadata:
+            batch.metadata["parse_failures"] = MetadataValue.md(batch.metadata["parse_failures"])
+    # The history is read once for the whole range: a run figure, not a day's.
+    planned.shared.metadata["aws_requests"] = dict(aws.request_counts)
+    return planned
 
 
 @asset(
