@@ -359,11 +359,11 @@ class PartitionFilterError(ValueError):
 def parse_partition_filter(text: str) -> exp.Expr:
     """A user's partition filter (an Athena predicate from config), qualified with the profile's table alias."""
     import sqlglot
-    from sqlglot.errors import ParseError
+    from sqlglot.errors import ParseError, TokenError
 
     try:
         condition = sqlglot.parse_one(text, read="athena", into=exp.Condition)
-    except ParseError as error:
+    except (ParseError, TokenError) as error:
         raise PartitionFilterError(f"is not an Athena predicate ({str(error).splitlines()[0]})") from None
     for column in list(condition.find_all(exp.Column)):
         column.set("this", identifier(column.name))
