@@ -439,6 +439,10 @@ class CreateTestCaseResult(OMRequest):
     result: str | None = None
     testResultValue: list[TestResultValue] = Field(default_factory=list)
     failedRows: int | None = None
+    # Data quality (athena-om's own runs): rows that passed, and both shares in percent of the rows tested.
+    passedRows: int | None = None
+    passedRowsPercentage: float | None = None
+    failedRowsPercentage: float | None = None
 
 
 class JsonPatchOperation(OMRequest):
