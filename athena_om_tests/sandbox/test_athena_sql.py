@@ -11,6 +11,7 @@ import sqlglot
 from sqlglot import exp
 
 from athena_om.sandbox.aws import DEMO_TABLES, AwsSandbox
+from athena_om.sandbox.aws.demo_data import ROW_COUNTS
 from athena_om.sandbox.aws.demo_history import demo_query_history
 from athena_om.sandbox.aws.query_history import statement_type_of
 
@@ -37,7 +38,7 @@ def test_select_runs_and_returns_athena_shaped_rows(sandbox: AwsSandbox) -> None
     assert [(c["Name"], c["Type"]) for c in info] == [("region", "varchar"), ("_col1", "bigint"), ("amount", "decimal")]
     rows = [[d.get("VarCharValue") for d in r["Data"]] for r in results["Rows"]]
     assert rows[0] == ["region", "_col1", "amount"]
-    assert [r[0] for r in rows[1:]] == ["eu", "us"] and sum(int(r[1]) for r in rows[1:]) == 40
+    assert [r[0] for r in rows[1:]] == ["eu", "us"] and sum(int(r[1]) for r in rows[1:]) == ROW_COUNTS["orders"]
 
 
 def test_failed_sql_reports_duckdb_error(sandbox: AwsSandbox) -> None:
@@ -49,7 +50,7 @@ def test_failed_sql_reports_duckdb_error(sandbox: AwsSandbox) -> None:
 
 def test_results_paginate(sandbox: AwsSandbox) -> None:
     athena = boto3.client("athena")
-    query_id = _run("SELECT order_id FROM demo_sales.orders ORDER BY order_id")
+    query_id = _run("SELECT order_id FROM demo_sales.orders ORDER BY order_id LIMIT 40")
     pages = list(
         athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id, PaginationConfig={"PageSize": 15})
     )
@@ -64,7 +65,7 @@ def test_pyathena_cursor_end_to_end(sandbox: AwsSandbox) -> None:
     )
     cursor = connection.cursor()
     cursor.execute("SELECT count(*) FROM demo_sales.orders")
-    assert cursor.fetchall() == [(40,)]
+    assert cursor.fetchall() == [(ROW_COUNTS["orders"],)]
     cursor.execute("SELECT customer_id, lifetime_value, signup_date FROM demo_sales.customers WHERE customer_id = 1")
     [(customer_id, value, signup)] = cursor.fetchall()
     assert customer_id == 1 and value is not None and signup is not None

@@ -16,9 +16,13 @@ from moto.s3.utils import bucket_and_name_from_url
 
 from athena_om.sandbox.aws.athena_results import column_info, result_csv, result_rows
 from athena_om.sandbox.aws.extensions import HOOKS, paginate
+from athena_om.sandbox.aws.lake_tables import LakeCatalog
 from athena_om.sandbox.aws.query_history import QueryRecord, records_of
+from athena_om.sandbox.aws.sql_engine import SqlResult
 
 AWS_DATA_CATALOG = "AwsDataCatalog"
+# Athena bills at least 10 MB for every query that reads data.
+MINIMUM_BILLED_BYTES = 10 * 1024 * 1024
 _ORIGINAL: dict[str, Any] = {}
 
 
@@ -51,6 +55,9 @@ def _run(record: QueryRecord, backend: AthenaBackend) -> None:
     engine = HOOKS.sql_engine
     started = time.perf_counter()
     if engine is not None:
+        lake = engine.lake
+        if lake is None or (lake.account_id, lake.region) != (backend.account_id, backend.region_name):
+            engine.attach_lake(LakeCatalog(backend.account_id, backend.region_name))
         try:
             record.result = engine.execute(record.query, record.database)
             record.state = "SUCCEEDED"
@@ -63,8 +70,7 @@ def _run(record: QueryRecord, backend: AthenaBackend) -> None:
     record.completed = datetime.now(UTC)
     if record.result is not None:
         csv = result_csv(record.result)
-        # DuckDB scans far less than S3 would; scale by a constant so numbers look like a small lake's.
-        record.data_scanned_bytes = len(csv.encode()) * 37
+        record.data_scanned_bytes = billed_bytes(record.result)
         if HOOKS.is_denied("s3:PutObject") and record.output_location:
             # Athena writes the results as the caller; without s3:PutObject the query fails, not the read.
             record.state, record.result = "FAILED", None
@@ -74,6 +80,13 @@ def _run(record: QueryRecord, backend: AthenaBackend) -> None:
             )
             return
         _write_result_file(record, csv, backend)
+
+
+def billed_bytes(result: SqlResult) -> int:
+    """DataScannedInBytes: the object bytes the statement read, at least 10 MB when it read any table."""
+    if result.tables_scanned == 0:
+        return result.data_scanned_bytes
+    return max(MINIMUM_BILLED_BYTES, result.data_scanned_bytes)
 
 
 def _write_result_file(record: QueryRecord, csv: str, backend: AthenaBackend) -> None:

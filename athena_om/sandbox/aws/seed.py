@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from athena_om.sandbox.aws.demo_data import demo_rows
+from athena_om.sandbox.aws.demo_data import demo_select_sql, row_count
 from athena_om.sandbox.aws.demo_history import demo_query_history
 from athena_om.sandbox.aws.demo_lake import (
     BUCKET,
@@ -17,8 +17,10 @@ from athena_om.sandbox.aws.demo_lake import (
     RESULTS_LOCATION,
     TableSpec,
 )
+from athena_om.sandbox.aws.demo_objects import demo_objects, stored_as_objects
 from athena_om.sandbox.aws.glue_tables import partition_input, table_input
 from athena_om.sandbox.aws.hostile import seed_hostile_tables
+from athena_om.sandbox.aws.lake_tables import LakeCatalog
 from athena_om.sandbox.aws.query_history import add_query_executions
 from athena_om.sandbox.aws.synthetic import seed_synthetic_catalog, seed_synthetic_query_history
 
@@ -86,7 +88,7 @@ def _seed_workgroups(sandbox: AwsSandbox) -> None:
 
 
 def _seed_table(sandbox: AwsSandbox, spec: TableSpec) -> tuple[int, int]:
-    """Create one demo table in Glue and DuckDB; returns (partitions, rows)."""
+    """Create one demo table in Glue, its rows in S3 objects (ORC's in DuckDB); returns (partitions, rows)."""
     sandbox.glue.create_table(spec.database, spec.name, table_input(spec))
     if spec.partitions:
         sandbox.glue.batch_create_partition(
@@ -98,16 +100,20 @@ def _seed_table(sandbox: AwsSandbox, spec: TableSpec) -> tuple[int, int]:
         _assign(sandbox, resource, tags)
     if spec.is_view:
         return 0, 0
-    columns = [(c.name, c.type) for c in (*spec.current_columns(), *spec.partition_keys)]
-    sandbox.sql_engine.create_table_for_glue(spec.database, spec.name, columns)
-    rows = sandbox.sql_engine.insert_rows(spec.database, spec.name, demo_rows(spec))
-    return len(spec.partitions), rows
+    if stored_as_objects(spec):
+        for key, body in demo_objects(spec):
+            sandbox.s3.put_object(BUCKET, key, body)
+    else:
+        # The sandbox has no ORC writer: these rows live in DuckDB, where queries find them by name.
+        sandbox.sql_engine.create_table_as(spec.database, spec.name, demo_select_sql(spec))
+    return len(spec.partitions), row_count(spec)
 
 
 def seed_demo_lake(
     sandbox: AwsSandbox, now: datetime | None = None, history_days: int = 35, seed: int = 7
 ) -> DemoLakeSummary:
-    """Seed the demo lake (Glue, LF-tags, DuckDB data, workgroups, S3 buckets, query history) once."""
+    """Seed the demo lake (Glue, LF-tags, rows in S3 objects, workgroups, S3 buckets, query history) once."""
+    sandbox.sql_engine.attach_lake(LakeCatalog(sandbox.account_id, sandbox.region))
     for bucket in (BUCKET, RESULTS_BUCKET, EXPORTS_BUCKET):
         ensure_bucket(sandbox, bucket)
     _seed_workgroups(sandbox)
