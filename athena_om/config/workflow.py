@@ -38,6 +38,7 @@ __all__ = [
     "AthenaOmSettings",
     "AwsCredentials",
     "ComponentSection",
+    "DataQualitySettings",
     "DatabaseLineagePipeline",
     "DatabaseMetadataPipeline",
     "DatabaseUsagePipeline",
@@ -52,6 +53,8 @@ __all__ = [
     "SinkSection",
     "SourceConfig",
     "SourceSection",
+    "TestRunnerProcessor",
+    "TestSuitePipeline",
     "WorkflowConfig",
     "WorkflowConfigSection",
     "field_problem",
@@ -411,7 +414,21 @@ class ProfilerPipeline(ConfigModel):
     generate_sample_data: bool = False
 
 
-PIPELINE_TYPES = ("DatabaseMetadata", "DatabaseUsage", "DatabaseLineage", "Profiler")
+class TestSuitePipeline(ConfigModel):
+    """`sourceConfig.config` of a data-quality workflow (OpenMetadata `testSuitePipeline.json`): the table whose
+    test cases run (the processor's `testCases` are created or updated on it first)."""
+
+    type: Annotated[Literal["TestSuite"], _case_insensitive("TestSuite")] = "TestSuite"
+    entity_fully_qualified_name: NonEmptyStr | None = Field(default=None, examples=["my_athena.default.sales.orders"])
+    # Names of the test cases to run; None runs all of the table's.
+    test_cases: list[NonEmptyStr] | None = None
+    service_connections: list[dict[str, Any]] | None = None
+    profile_sample: float | None = Field(default=None, ge=0)
+    profile_sample_type: SampleType = "PERCENTAGE"
+    sampling_method_type: SamplingMethod | None = None
+
+
+PIPELINE_TYPES = ("DatabaseMetadata", "DatabaseUsage", "DatabaseLineage", "Profiler", "TestSuite")
 _PIPELINE_TYPE_BY_LOWER = {name.lower(): name for name in PIPELINE_TYPES}
 
 
@@ -426,7 +443,8 @@ PipelineConfig = Annotated[
     Annotated[DatabaseMetadataPipeline, Tag("DatabaseMetadata")]
     | Annotated[DatabaseUsagePipeline, Tag("DatabaseUsage")]
     | Annotated[DatabaseLineagePipeline, Tag("DatabaseLineage")]
-    | Annotated[ProfilerPipeline, Tag("Profiler")],
+    | Annotated[ProfilerPipeline, Tag("Profiler")]
+    | Annotated[TestSuitePipeline, Tag("TestSuite")],
     Discriminator(
         _pipeline_type,
         custom_error_type="pipeline_type",
@@ -441,13 +459,15 @@ class SourceConfig(ConfigModel):
 
 # --- source ------------------------------------------------------------------------------------
 
-SourceType = Literal["athena", "athena-usage", "athena-lineage"]
+SourceType = Literal["athena", "athena-usage", "athena-lineage", "TestSuite"]
 # Which `sourceConfig.config.type` each `source.type` runs, as in OpenMetadata's workflows.
 PIPELINES_BY_SOURCE_TYPE: dict[str, tuple[str, ...]] = {
     "athena": ("DatabaseMetadata", "Profiler"),
     "athena-usage": ("DatabaseUsage",),
     "athena-lineage": ("DatabaseLineage",),
+    "TestSuite": ("TestSuite",),
 }
+_PIPELINES_BY_LOWER_SOURCE_TYPE = {name.lower(): pipelines for name, pipelines in PIPELINES_BY_SOURCE_TYPE.items()}
 _SOURCE_TYPE_BY_PIPELINE = {
     pipeline: source_type for source_type, pipelines in PIPELINES_BY_SOURCE_TYPE.items() for pipeline in pipelines
 }
@@ -468,7 +488,7 @@ class SourceSection(ConfigModel):
         a mismatch before the pipeline's keys are checked, so the user sees the one real mistake."""
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return data
-        pipelines = PIPELINES_BY_SOURCE_TYPE.get(data["type"].strip().lower())
+        pipelines = _PIPELINES_BY_LOWER_SOURCE_TYPE.get(data["type"].strip().lower())
         source_config = data.get("sourceConfig")
         if not pipelines or not isinstance(source_config, dict) or not isinstance(source_config.get("config"), dict):
             return data
@@ -513,6 +533,49 @@ class ComponentSection(ConfigModel):
 
     type: NonEmptyStr
     config: dict[str, Any] = Field(default_factory=dict)
+
+
+class TestCaseParameter(ConfigModel):
+    name: NonEmptyStr
+    value: Any = None
+
+
+class DeclaredTestCaseConfig(ConfigModel):
+    """One test case of the `orm-test-runner` processor (OpenMetadata `testSuitePipeline` test case definition)."""
+
+    name: EntityName
+    test_definition_name: NonEmptyStr = Field(examples=["columnValuesToBeNotNull"])
+    column_name: NonEmptyStr | None = None
+    parameter_values: list[TestCaseParameter] = Field(default_factory=list)
+    description: str | None = None
+    display_name: str | None = None
+    compute_passed_failed_row_count: bool | None = None
+    # Athena-om's own key: the table the test case is on, when the file's entityFullyQualifiedName is not it.
+    entity_fully_qualified_name: NonEmptyStr | None = None
+
+
+class TestRunnerConfig(ConfigModel):
+    test_cases: list[DeclaredTestCaseConfig] = Field(default_factory=list)
+    force_update: bool = False
+
+
+class TestRunnerProcessor(ConfigModel):
+    """`processor` of a data-quality workflow: `orm-test-runner` with the test cases to create and run."""
+
+    type: Literal["orm-test-runner"] = "orm-test-runner"
+    config: TestRunnerConfig = Field(default_factory=TestRunnerConfig)
+
+
+def _processor_type(value: Any) -> str:
+    declared = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    # Union tags start upper-case, so config errors drop them from the YAML path they report.
+    return "TestRunner" if declared == "orm-test-runner" else "Component"
+
+
+ProcessorSection = Annotated[
+    Annotated[TestRunnerProcessor, Tag("TestRunner")] | Annotated[ComponentSection, Tag("Component")],
+    Discriminator(_processor_type),
+]
 
 
 class SinkSection(ConfigModel):
@@ -725,6 +788,20 @@ class ProfilerSettings(ConfigModel):
     schedule: NonEmptyStr = Field(default="0 4 * * 0", examples=["0 4 * * 0"])
 
 
+class DataQualitySettings(ConfigModel):
+    """`athenaOm.dataQuality`: where test cases come from and how their Dagster checks behave."""
+
+    # TestSuite workflow files (OpenMetadata's format) whose `orm-test-runner` test cases are created and run.
+    test_suite_files: list[NonEmptyStr] = Field(default_factory=list, examples=[["tests/orders.yaml"]])
+    schedule: NonEmptyStr = Field(default="0 5 * * *", examples=["0 5 * * *"])
+    # Test case FQN patterns (fnmatch) whose failure only warns in Dagster; every other failure fails the run.
+    warn_only: list[NonEmptyStr] = Field(default_factory=list, examples=[["*.orders.*row_count*"]])
+    # The snapshot of test cases Dagster builds its asset checks from (refreshed by a job); relative to the file.
+    snapshot_file: NonEmptyStr = ".athena_om/data_quality_snapshot.json"
+    # At most this many asset checks are shown in Dagster (the rest still run and report to OpenMetadata).
+    max_asset_checks: int = Field(default=2000, ge=0)
+
+
 class AthenaOmSettings(ConfigModel):
     """`athenaOm`: athena-om settings that OpenMetadata's workflow file has no place for."""
 
@@ -748,6 +825,7 @@ class AthenaOmSettings(ConfigModel):
     )
     # Where the dbt artifacts are and what to take from them (OpenMetadata's dbt workflow keys); None: no dbt.
     dbt: DbtPipeline | None = None
+    data_quality: DataQualitySettings = Field(default_factory=DataQualitySettings)
 
 
 # --- the whole file ------------------------------------------------------------------------------
@@ -757,7 +835,7 @@ class WorkflowConfig(ConfigModel):
     """A whole workflow file: OpenMetadata's Athena workflow keys plus the optional `athenaOm` section."""
 
     source: SourceSection
-    processor: ComponentSection | None = None
+    processor: ProcessorSection | None = None
     sink: SinkSection | None = None
     stage: ComponentSection | None = None
     bulk_sink: ComponentSection | None = None

@@ -7,6 +7,7 @@ Pure: no I/O. A verdict carries the measured values by OpenMetadata's names (``r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from athena_om.mapping.quality_sql import QualityTestCase, Verdict
@@ -17,6 +18,27 @@ from athena_om.openmetadata.models import (
     TestCaseStatus,
     TestResultValue,
 )
+
+
+@dataclass(frozen=True)
+class DeclaredTestCase:
+    """A test case from the workflow file's ``orm-test-runner`` processor, for one table."""
+
+    table_fqn: str
+    name: str
+    definition: str
+    column: str | None = None
+    parameters: tuple[tuple[str, str], ...] = ()
+    description: str | None = None
+
+    @property
+    def fqn(self) -> str:
+        # OpenMetadata files a test case under its entity: the table, or the table's column.
+        entity = f"{self.table_fqn}.{self.column}" if self.column else self.table_fqn
+        return f"{entity}.{self.name}"
+
+    def as_test_case(self) -> QualityTestCase:
+        return QualityTestCase(self.fqn, self.name, self.definition, self.table_fqn, self.column, self.parameters)
 
 
 def test_case_result(verdict: Verdict, timestamp_ms: int) -> CreateTestCaseResult:
@@ -109,6 +131,7 @@ def test_case_from_entity(entity: Mapping[str, Any]) -> QualityTestCase | str:
 
 
 __all__ = [
+    "DeclaredTestCase",
     "entity_link",
     "parse_entity_link",
     "test_case_from_entity",
