@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         return 0
     if args.action == "up":
         try:
-            info = launcher.up(state_dir)
+            info = launcher.up(state_dir, aws_port=args.aws_port, om_port=args.om_port)
         except RuntimeError as exc:
             print(f"athena-om sandbox: {exc}", file=sys.stderr)
             return 1
@@ -95,13 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", help="Start, stop or inspect the local sandbox.")
     sandbox.add_argument("action", choices=["up", "down", "status", "env", "serve"])
-    sandbox.add_argument("--state-dir", default=".sandbox")
-    sandbox.add_argument("--aws-port", type=int, default=5055)
-    sandbox.add_argument("--om-port", type=int, default=8585)
+    # Defaults from the environment, so a second sandbox (a test's, say) can run beside a developer's.
+    sandbox.add_argument("--state-dir", default=os.environ.get("ATHENA_OM_SANDBOX_DIR", ".sandbox"))
+    sandbox.add_argument("--aws-port", type=int, default=int(os.environ.get("ATHENA_OM_SANDBOX_AWS_PORT", "5055")))
+    sandbox.add_argument("--om-port", type=int, default=int(os.environ.get("ATHENA_OM_SANDBOX_OM_PORT", "8585")))
     sandbox.set_defaults(handler=_sandbox)
 
     demo = commands.add_parser("demo", help="Bring the sandbox up and run the jobs with `dagster job launch`.")
-    demo.add_argument("--state-dir", default=".sandbox")
+    demo.add_argument("--state-dir", default=os.environ.get("ATHENA_OM_SANDBOX_DIR", ".sandbox"))
     demo.add_argument("--days", type=int, default=3, help="Days of query history to run usage and lineage for.")
     demo.set_defaults(handler=_demo)
     return parser

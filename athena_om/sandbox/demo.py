@@ -104,7 +104,11 @@ def print_summary(api_url: str, token: str, service: str) -> None:
 def run_demo(state_dir: Path, days: int = 3) -> int:
     """Sandbox up, catalog jobs, usage and lineage for the last ``days`` days, then a summary. Returns an exit code."""
     print("Starting the sandbox (moto + DuckDB for AWS, a local OpenMetadata server)...", flush=True)
-    info = launcher.up(state_dir)
+    info = launcher.up(
+        state_dir,
+        aws_port=int(os.environ.get("ATHENA_OM_SANDBOX_AWS_PORT", launcher.DEFAULT_AWS_PORT)),
+        om_port=int(os.environ.get("ATHENA_OM_SANDBOX_OM_PORT", launcher.DEFAULT_OM_PORT)),
+    )
     env = {**os.environ, **info.environment(), "DAGSTER_HOME": str(prepare_dagster_home(REPO_ROOT / ".dagster_home"))}
     env["ATHENA_OM_CONFIG"] = str(SANDBOX_CONFIG_PATH)
     statuses = [launch_and_wait("athena_schemas_job", env)]

@@ -108,7 +108,13 @@ def serve(
         (state_dir / STATE_FILE).unlink(missing_ok=True)
 
 
-def up(state_dir: Path = DEFAULT_STATE_DIR, timeout_s: float = 90.0) -> SandboxInfo:
+def up(
+    state_dir: Path = DEFAULT_STATE_DIR,
+    timeout_s: float = 90.0,
+    *,
+    aws_port: int = DEFAULT_AWS_PORT,
+    om_port: int = DEFAULT_OM_PORT,
+) -> SandboxInfo:
     """Start the sandbox in the background (or return the running one) once both servers answer."""
     info = read_info(state_dir)
     if info and _alive(info.pid):
@@ -117,7 +123,10 @@ def up(state_dir: Path = DEFAULT_STATE_DIR, timeout_s: float = 90.0) -> SandboxI
     state_dir.mkdir(parents=True, exist_ok=True)
     log = (state_dir / "sandbox.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "athena_om.cli", "sandbox", "serve", "--state-dir", str(state_dir)],
+        [
+            *(sys.executable, "-m", "athena_om.cli", "sandbox", "serve", "--state-dir", str(state_dir)),
+            *("--aws-port", str(aws_port), "--om-port", str(om_port)),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -128,7 +137,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR, timeout_s: float = 90.0) -> SandboxI
         if process.poll() is not None:
             raise RuntimeError(
                 f"The sandbox exited during start-up (code {process.returncode}); see {state_dir / 'sandbox.log'}. "
-                f"Is port {DEFAULT_AWS_PORT} or {DEFAULT_OM_PORT} already taken?"
+                f"Is port {aws_port} or {om_port} already taken?"
             )
         info = read_info(state_dir)
         if info and _healthy(info):
