@@ -130,7 +130,8 @@ def test_every_problem_is_listed_in_file_order(workflow_text: str) -> None:
 def test_source_type_must_be_athena(workflow_text: str) -> None:
     line = only_problem(workflow_text.replace("type: athena\n", "type: mysql\n"))
 
-    assert "source.type: not an allowed value — expected one of 'athena', 'athena-usage', 'athena-lineage' or 'TestSuite'" in line
+    expected = "expected one of 'athena', 'athena-usage', 'athena-lineage' or 'TestSuite'"
+    assert f"source.type: not an allowed value — {expected}" in line
 
 
 def test_pipeline_type_must_match_source_type(workflow_text: str) -> None:
