@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class LakeFileCache:
     def __init__(self, root: Path | None = None) -> None:
         self._owned = root is None
         self.root = root or Path(tempfile.mkdtemp(prefix="athena-om-lake-"))
+        if self._owned:
+            # Sandboxes are rarely closed explicitly; the copies go when the engine does.
+            weakref.finalize(self, shutil.rmtree, self.root, True)
         self._lock = threading.Lock()
         # Parquet column chunk sizes by cached path: {top-level column (lower case): compressed bytes}.
         self._chunk_sizes: dict[Path, dict[str, int]] = {}
