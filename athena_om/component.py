@@ -20,6 +20,7 @@ from pydantic import Field
 from athena_om.config import ConfigProblem, WorkflowConfigError
 from athena_om.defs.connection.definitions import defs as connection_defs
 from athena_om.defs.metadata.definitions import defs as metadata_defs
+from athena_om.defs.profiles.definitions import profile_definitions
 from athena_om.defs.usage.definitions import defs as usage_defs
 from athena_om.resources.factory import resources_from_workflow
 from athena_om.resources.settings import workflow_config_at
@@ -74,4 +75,9 @@ def athena_om_definitions(workflow_path: Path) -> dg.Definitions:
     except WorkflowConfigError as error:
         # The message lists every problem; the loader's frames beneath it would only bury that message.
         raise error.with_traceback(None) from None
-    return dg.Definitions.merge(*AREAS, dg.Definitions(resources=resources_from_workflow(config, path)))
+    return dg.Definitions.merge(
+        *AREAS,
+        # The weekly profile schedule follows athenaOm.profiler.schedule.
+        profile_definitions(config.settings.profiler.schedule),
+        dg.Definitions(resources=resources_from_workflow(config, path)),
+    )
