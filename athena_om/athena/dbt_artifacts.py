@@ -525,6 +525,7 @@ __all__ = [
     "LocalArtifacts",
     "S3Artifacts",
     "artifact_stamps",
+    "artifact_store",
     "http_artifact_paths",
     "parse_catalog",
     "parse_manifest",
@@ -533,3 +534,16 @@ __all__ = [
     "read_artifact_json",
     "read_dbt_artifacts",
 ]
+
+
+def artifact_store(
+    paths: DbtArtifactPaths, s3_client: Any = None, http_client: httpx.Client | None = None
+) -> ArtifactStore:
+    """The reader for where ``paths`` points: the local disk, S3 (``s3_client``) or http(s) (``http_client``)."""
+    if paths.kind == "s3":
+        if s3_client is None or paths.bucket is None:
+            raise ValueError("dbt artifacts in S3 need an S3 client and a bucket")
+        return S3Artifacts(s3_client, paths.bucket)
+    if paths.kind == "http":
+        return HttpArtifacts(http_client or httpx.Client(timeout=60.0, follow_redirects=True))
+    return LocalArtifacts()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from athena_om.openmetadata.dbt_operations import DbtOperation
 from athena_om.openmetadata.models import CreateTableProfileRequest, LineageDetails, OMRequest, TableJoins
 
 
@@ -77,7 +78,14 @@ class PutTableProfile:
 
 
 Operation = (
-    PutEntities | SoftDeleteMissing | ReportUsage | ComputePercentiles | PutTableJoins | AddLineage | PutTableProfile
+    PutEntities
+    | SoftDeleteMissing
+    | ReportUsage
+    | ComputePercentiles
+    | PutTableJoins
+    | AddLineage
+    | PutTableProfile
+    | DbtOperation
 )
 
 

@@ -184,11 +184,13 @@ class OpenMetadataClient:
         params: dict[str, Any] | None = None,
         allow_404: bool = False,
         content: bytes | None = None,
+        content_type: str = "application/json",
     ) -> httpx.Response:
         """Send one request, retrying 429/5xx/connection errors with backoff; raise OpenMetadataError.
 
-        ``content`` is a JSON body already encoded (a bulk chunk), sent as is."""
-        headers = {"Content-Type": "application/json"} if content is not None else None
+        ``content`` is a JSON body already encoded (a bulk chunk), sent as is, as ``content_type`` (a JSON Patch
+        is ``application/json-patch+json``)."""
+        headers = {"Content-Type": content_type} if content is not None else None
         attempt = 0
         while True:
             attempt += 1

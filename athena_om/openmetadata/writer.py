@@ -24,6 +24,7 @@ from athena_om.openmetadata.batches import (
 )
 from athena_om.openmetadata.bulk import NO_BULK
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
+from athena_om.openmetadata.dbt_operations import AddTestCaseResult, PatchTable, PutDataModel, apply_dbt_operation
 from athena_om.openmetadata.models import (
     ColumnLineage,
     EntitiesEdge,
@@ -131,6 +132,8 @@ class BatchWriter:
                 report.refused_deletions.append(str(exc))
         elif isinstance(op, ReportUsage | PutTableJoins | AddLineage | PutTableProfile):
             self._per_table(op, report)
+        elif isinstance(op, PatchTable | PutDataModel | AddTestCaseResult):
+            apply_dbt_operation(self, op, report)
         elif isinstance(op, ComputePercentiles):
             self.client.request("POST", f"/v1/usage/compute.percentile/table/{op.date}")
 

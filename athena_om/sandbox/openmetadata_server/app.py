@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from athena_om.sandbox.openmetadata_server import connector_routes, lineage, profiles, quality, rules, usage
+from athena_om.sandbox.openmetadata_server import connector_routes, dbt, lineage, profiles, quality, rules, usage
 from athena_om.sandbox.openmetadata_server.catalog import (
     COLLECTIONS,
     COLUMN_TEST_DEFINITIONS,
@@ -415,6 +415,7 @@ def create_app(
     async def version() -> JSONResponse:
         return JSONResponse({"version": om_version, "revision": "sandbox", "timestamp": int(time.time() * 1000)})
 
+    dbt.add_dbt_routes(router, catalog)  # first: its test definition reads also answer dbt's own
     _add_table_routes(router, api)
     _add_lineage_routes(router, api)
     _add_usage_routes(router, api)

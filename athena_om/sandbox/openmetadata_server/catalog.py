@@ -126,6 +126,20 @@ def test_definition(name: str) -> dict[str, Any]:
     }
 
 
+def user_test_definition(catalog: Catalog, name: str) -> dict[str, Any] | None:
+    """A test definition a client created (dbt's), in the shape ``test_definition`` answers; None when none."""
+    stored = catalog.store.get_by_fqn("testDefinition", quote_name(name))
+    if stored is None or stored.deleted:
+        return None
+    return {
+        "id": stored.id,
+        "type": "testDefinition",
+        "name": stored.data["name"],
+        "fullyQualifiedName": stored.fqn,
+        "entityType": stored.data["entityType"],
+    }
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -592,7 +606,7 @@ def build_test_suite(catalog: Catalog, body: Body) -> Draft:
 
 def build_test_case(catalog: Catalog, body: Body) -> Draft:
     rules.check_name(body["name"])
-    definition = test_definition(body["testDefinition"])
+    definition = user_test_definition(catalog, body["testDefinition"]) or test_definition(body["testDefinition"])
     entity_type, table_fqn, column = parse_entity_link(body["entityLink"])
     if entity_type != "table":
         raise bad_request(f"[entityLink {body['entityLink']!r} must point at a table, not {entity_type}]")

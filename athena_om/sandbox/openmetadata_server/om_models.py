@@ -186,3 +186,6 @@ CREATE_TEST_SUITE = ModelRef("api.tests.createTestSuite", "CreateTestSuiteReques
 CREATE_TEST_CASE = ModelRef("api.tests.createTestCase", "CreateTestCaseRequest")
 CREATE_TEST_CASE_RESULT = ModelRef("api.tests.createTestCaseResult", "CreateTestCaseResult")
 BULK_DELETE_STALE = ModelRef("type.bulkDeleteStaleRequest", "BulkDeleteStaleRequest")
+DATA_MODEL = ModelRef("entity.data.table", "DataModel")
+CREATE_TEST_DEFINITION = ModelRef("api.tests.createTestDefinition", "CreateTestDefinitionRequest")
+TAG_LABEL = ModelRef("type.tagLabel", "TagLabel")

@@ -50,6 +50,9 @@ class BodyKind(StrEnum):
     TABLE_PROFILE = "tableProfile"
     TEST_CASE_RESULT = "testCaseResult"
     DELETE_STALE = "deleteStale"
+    DATA_MODEL = "dataModel"
+    TEST_DEFINITION = "testDefinition"
+    TAG_LABEL = "tagLabel"
 
 
 OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
@@ -70,6 +73,9 @@ OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
     BodyKind.TABLE_PROFILE: om_models.CREATE_TABLE_PROFILE,
     BodyKind.TEST_CASE_RESULT: om_models.CREATE_TEST_CASE_RESULT,
     BodyKind.DELETE_STALE: om_models.BULK_DELETE_STALE,
+    BodyKind.DATA_MODEL: om_models.DATA_MODEL,
+    BodyKind.TEST_DEFINITION: om_models.CREATE_TEST_DEFINITION,
+    BodyKind.TAG_LABEL: om_models.TAG_LABEL,
 }
 
 # Only for the opt-out: the models athena-om's client sends, plus the sandbox's mirrors of the rest.
@@ -91,6 +97,9 @@ CLIENT_MODELS: Mapping[BodyKind, type[BaseModel]] = {
     BodyKind.TABLE_PROFILE: client_models.CreateTableProfileRequest,
     BodyKind.TEST_CASE_RESULT: sandbox_requests.TestCaseResult,
     BodyKind.DELETE_STALE: sandbox_requests.BulkDeleteStaleRequest,
+    BodyKind.DATA_MODEL: client_models.DataModel,
+    BodyKind.TEST_DEFINITION: client_models.CreateTestDefinitionRequest,
+    BodyKind.TAG_LABEL: client_models.TagLabel,
 }
 
 
