@@ -125,6 +125,7 @@ def plan_lineage(
     """Table and column lineage from the day's writing queries, plus every view's lineage from its definition."""
     plan = LineagePlan()
     unload_to_s3 = 0
+    columns_given_up: list[str] = []
     for q, result in log.parsed_executions():
         if not isinstance(result, ParsedQuery):
             continue
@@ -133,6 +134,9 @@ def plan_lineage(
             continue
         if result.statement_kind in LINEAGE_KINDS:
             add_parsed_lineage(plan, f"query {q.query_id}", q.query, result, snapshot, LineageSource.QUERY_LINEAGE)
+            if result.column_lineage_skipped:
+                # Table lineage is kept; only the column edges were given up (too large, or out of time).
+                columns_given_up.append(f"query {q.query_id}: column lineage skipped: {result.column_lineage_skipped}")
     view_failures: list[str] = []
     views = [t for t in snapshot.tables.values() if t.is_view] if include_views else []
     schema = snapshot.schema() if views else {}
@@ -153,7 +157,7 @@ def plan_lineage(
         batch.add(AddLineage(from_fqn=from_fqn, to_fqn=to_fqn, details=details))
     failures = log.parse_failures()
     problems = [f"query {qid}: could not parse: {reason}" for qid, reason in failures] + view_failures
-    batch.warnings += (problems + plan.skipped)[:MAX_REPORTED]
+    batch.warnings += (problems + columns_given_up + plan.skipped)[:MAX_REPORTED]
     batch.metadata.update(
         {
             "queries_parsed": len(log.parsed) - len(failures),
@@ -162,6 +166,7 @@ def plan_lineage(
             "edges_planned": len(plan.edges),
             "column_edges_planned": sum(len(d.columnsLineage or []) for d in plan.edges.values()),
             "column_edges_skipped": plan.skipped_columns,
+            "queries_column_lineage_given_up": len(columns_given_up),
             "tables_not_in_openmetadata": len(plan.skipped),
             "views_analysed": len(views),
             "views_failed_to_parse": len(view_failures),

@@ -368,3 +368,17 @@ def test_an_unparseable_text_keeps_the_statement_type_openmetadata_has() -> None
     (customers,) = [r for r in put.requests if r.name == name]
     assert customers.query_type == "select"
     assert batch.metadata["query_entities_merged"] == 2
+
+
+def test_a_query_too_large_for_column_lineage_keeps_its_table_edge_and_says_why() -> None:
+    # Past the size bound (500 query blocks), column analysis is skipped whatever the clock says; the generous
+    # time budget keeps a busy machine from turning this into a timeout instead.
+    branches = " UNION ALL ".join(f"SELECT customer_id, amount FROM orders WHERE amount > {i}" for i in range(600))
+    log = QueryLogDay(day=DAY, queries=[execution(1, f"INSERT INTO order_summary {branches}")], workgroups=["primary"])
+    parse_log(log, SNAPSHOT.schema(), timeout_s=600)
+    batch = plan_lineage(log, SNAPSHOT, include_views=False)
+    (op,) = batch.operations
+    assert (op.from_fqn.rsplit(".", 1)[1], op.to_fqn.rsplit(".", 1)[1]) == ("orders", "order_summary")
+    assert not op.details.columnsLineage
+    assert batch.metadata["queries_column_lineage_given_up"] == 1
+    assert any(w.startswith("query q1: column lineage skipped:") for w in batch.warnings)
