@@ -238,6 +238,11 @@ def _plan_tables(
         owners, unknown = mapping.resolve_owners(node, resolve_owner)
         for owner in unknown:
             report.warnings.append(f"{node.unique_id}: owner {owner!r} is neither a user nor a team in OpenMetadata")
+        if node.glossary_terms:
+            report.warnings.append(
+                f"{node.unique_id}: glossary terms {', '.join(node.glossary_terms)} (meta.openmetadata.glossary) are "
+                "not written: athena-om does not write glossary terms yet"
+            )
         patch = mapping.table_patch(node, table, owners, options)
         if patch:
             batch.add(PatchTable(table.fqn, patch))

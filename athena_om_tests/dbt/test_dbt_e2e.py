@@ -173,3 +173,23 @@ def test_a_truncated_manifest_fails_naming_it_and_writes_nothing(
     message = str(failure.event_specific_data.error)  # type: ignore[union-attr]
     assert "manifest.json" in message and "truncated or corrupt" in message
     assert writes(stack) == {}
+
+
+def test_a_manifest_from_dbt_1_7_lands_the_same_tables_and_adds_its_run(
+    stack: Stack, instance: DagsterInstance, synced: Path, dbt17_artifacts: Path
+) -> None:
+    first = run_dbt_metadata(stack, instance)
+    with_dbt(stack, dbt17_artifacts)
+    try:
+        older = run_dbt_metadata(stack, instance)
+    finally:
+        with_dbt(stack, synced)
+    assert older["manifest_schema"] == "manifest/v11" and older["dbt_version"].startswith("1.7.")
+    assert older["failed"] == 0, older.get("failures")
+    assert older["matched"] == first["matched"] and older["unmatched"] == first["unmatched"]
+    # Each run's results are kept under their own time: the failing test now has both.
+    failing = "accepted_values_campaign_performance_channel__search__social"
+    results = stack.client().request_json(
+        "GET", f"/v1/dataQuality/testCases/testCaseResults/{CAMPAIGN_PERFORMANCE}.channel.{failing}"
+    )["data"]
+    assert [r["testCaseStatus"] for r in results] == ["Failed", "Failed"]

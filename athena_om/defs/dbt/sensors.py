@@ -36,10 +36,10 @@ def dbt_artifacts_sensor(
     store = artifact_store(paths, s3_client=aws.client("s3") if paths.kind == "s3" else None)
     stamps = artifact_stamps(store, paths)
     if "manifest" not in stamps:
-        return SensorResult(skip_reason=f"no manifest at {paths.describe('manifest')} yet")
+        return SensorResult(skip_reason=f"no manifest at {paths.describe('manifest')} yet", cursor=context.cursor)
     previous = json.loads(context.cursor) if context.cursor else {}
     if stamps == previous.get("stamps"):
-        return SensorResult(skip_reason="the dbt artifacts have not changed")
+        return SensorResult(skip_reason="the dbt artifacts have not changed", cursor=context.cursor)
     generated_at = previous.get("generated_at")
     if stamps.get("run_results") != (previous.get("stamps") or {}).get("run_results"):
         try:
