@@ -1,9 +1,9 @@
 """Athena SQL for table profiles, built as sqlglot expressions: every identifier quoted, no name concatenation.
 
 One query per table computes every table and column metric (``count``, ``count_if``, ``approx_distinct``,
-``min``/``max``, ``avg``, ``sum``, ``stddev_pop``, one ``approx_percentile`` sketch per numeric column for the
-median, quartiles and histogram edges, string lengths, collection cardinalities). Exact ``uniqueCount`` /
-``duplicateCount`` take one more query per table: every column in one ``GROUP BY GROUPING SETS``.
+``min``/``max``, ``avg``, ``sum``, ``stddev_pop``, per numeric column one ``approx_percentile`` sketch for the
+median and quartiles and one ``numeric_histogram``, string lengths, collection cardinalities). Exact
+``uniqueCount`` / ``duplicateCount`` take one more query per table: every column in one ``GROUP BY GROUPING SETS``.
 
 The result columns are named by generated aliases (``m0``, ``m1`` …) mapped back to (column, metric), so no
 table or column name ever appears outside a quoted identifier.
@@ -20,9 +20,11 @@ from sqlglot import exp
 from athena_om.mapping.types import DataType, ParsedType, TypeParseError, parse_type_string
 
 TABLE_ALIAS = "__athena_om_t"
-# approx_percentile points: quartiles and median for the profile, deciles as equi-depth histogram edges.
-QUANTILES: tuple[float, ...] = (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9)
-HISTOGRAM_QUANTILES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# approx_percentile points: the quartiles and the median.
+QUANTILES: tuple[float, ...] = (0.25, 0.5, 0.75)
+# numeric_histogram buckets: counts per value range, the shape OpenMetadata's histogram shows (its own is
+# equal-width bins; deciles would give ten bins of equal count, which shows no shape at all).
+HISTOGRAM_BUCKETS = 10
 
 
 class ColumnKind(StrEnum):
@@ -176,6 +178,7 @@ def column_metrics(column: ProfiledColumn) -> list[tuple[str, exp.Expr]]:
             ("sum", _sum(column, ref.copy())),
             ("stddev", exp.func("stddev_pop", _as_double(ref.copy()))),
             ("quantiles", exp.func("approx_percentile", _as_double(ref.copy()), _quantile_array())),
+            ("histogram", exp.func("numeric_histogram", exp.Literal.number(HISTOGRAM_BUCKETS), _as_double(ref.copy()))),
         ]
     if column.kind is ColumnKind.STRING:
         length = exp.func("length", ref.copy())

@@ -7,13 +7,14 @@ custom metrics named ``<metric> (approximate)``, which OpenMetadata's UI lists b
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from athena_om.mapping.profile_sql import HISTOGRAM_QUANTILES, QUANTILES, MetricRef
+from athena_om.mapping.profile_sql import QUANTILES, MetricRef
 from athena_om.openmetadata.models import (
     ColumnProfile,
     CreateTableProfileRequest,
@@ -109,29 +110,26 @@ def _quantiles(value: Any) -> dict[float, float]:
     return {q: v for q, v in found.items() if v is not None}
 
 
-def equi_depth_histogram(
-    low: float | None, high: float | None, quantiles: Mapping[float, float], values_count: float
+def _centroids(value: Any) -> list[tuple[float, float]]:
+    """``numeric_histogram``'s map (centroid -> weight; PyAthena gives text keys and values) as sorted pairs."""
+    if not isinstance(value, Mapping):
+        return []
+    pairs = [(_as_float(k), _as_float(v)) for k, v in value.items()]
+    return sorted((k, v) for k, v in pairs if k is not None and v is not None and v > 0)
+
+
+def centroid_histogram(
+    low: float | None, high: float | None, centroids: Sequence[tuple[float, float]]
 ) -> Histogram | None:
-    """Ten equal-frequency bins between ``low`` and ``high`` with decile edges; bins sharing an edge merge."""
-    if low is None or high is None or values_count <= 0:
+    """Bins between ``low`` and ``high`` from ``numeric_histogram`` centroids: each bin spans from the midpoint
+    with the previous centroid to the midpoint with the next one, and counts its centroid's weight."""
+    if low is None or high is None or not centroids:
         return None
-    edges = [low, *(quantiles[q] for q in HISTOGRAM_QUANTILES if q in quantiles), high]
+    means = [c for c, _ in centroids]
+    edges = [low, *((a + b) / 2 for a, b in itertools.pairwise(means)), high]
     edges = [max(low, min(high, e)) for e in edges]
-    shares = [1.0 / (len(edges) - 1)] * (len(edges) - 1)
-    boundaries: list[str] = []
-    frequencies: list[float] = []
-    start = edges[0]
-    pending = 0.0
-    for end, share in zip(edges[1:], shares, strict=True):
-        pending += share
-        if end <= start and end != edges[-1]:
-            continue
-        boundaries.append(f"{start:.3f} to {end:.3f}")
-        frequencies.append(round(pending * values_count))
-        start, pending = end, 0.0
-    if pending and frequencies:
-        frequencies[-1] += round(pending * values_count)
-    return Histogram(boundaries=boundaries, frequencies=frequencies)
+    boundaries = [f"{start:.3f} to {end:.3f}" for start, end in itertools.pairwise(edges)]
+    return Histogram(boundaries=boundaries, frequencies=[round(weight) for _, weight in centroids])
 
 
 def _ratio(part: float | None, whole: float | None) -> float | None:
@@ -170,8 +168,9 @@ def column_profile(
             approximate[metric] = value
     low, high = _bound(metrics.get("min")), _bound(metrics.get("max"))
     histogram = None
-    if quantiles and isinstance(low, int | float) and isinstance(high, int | float):
-        histogram = equi_depth_histogram(float(low), float(high), quantiles, values or 0)
+    centroids = _centroids(metrics.get("histogram"))
+    if centroids and isinstance(low, int | float) and isinstance(high, int | float):
+        histogram = centroid_histogram(float(low), float(high), centroids)
     skew = (mean - median) / stddev if mean is not None and median is not None and stddev else None
     if "meanCardinality" in metrics and metrics.get("meanCardinality") is not None:
         approximate_free = _as_float(metrics.get("meanCardinality"))

@@ -48,6 +48,7 @@ from athena_om.mapping.profile_sql import (
 )
 from athena_om.mapping.profiles import ProfileContext, table_profile_request, uniqueness_from_rows
 from athena_om.mapping.tables import is_glue_view
+from athena_om.mapping.types import DataType, TypeParseError, parse_type_string
 from athena_om.openmetadata.batches import PutTableProfile, SyncBatch
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError
 from athena_om.sync.profile_options import ProfilerOptions
@@ -132,6 +133,19 @@ def _all_columns(table: GlueTable) -> list[tuple[str, str]]:
     ]
 
 
+def unreadable_column(table: GlueTable) -> str | None:
+    """Why Athena cannot read the table at all, if a column's Glue type does not parse or is an empty struct
+    (Athena rejects the table's metadata whichever columns a query names)."""
+    for name, type_text in _all_columns(table):
+        try:
+            parsed = parse_type_string(type_text)
+        except TypeParseError as error:
+            return f"column {name!r} has the type {type_text!r}, which does not parse ({error}); fix it in Glue"
+        if parsed.data_type is DataType.STRUCT and not parsed.fields:
+            return f"column {name!r} is a struct with no fields ({type_text!r}); give it fields in Glue"
+    return None
+
+
 def _selected_columns(columns: list[ProfiledColumn], config: Mapping[str, Any] | None) -> list[ProfiledColumn]:
     """OpenMetadata's per-table includeColumns / excludeColumns (matched on the top-level or dotted name)."""
     if not config:
@@ -200,8 +214,11 @@ def plan_table(run: ProfileRun, table: GlueTable, entity: Mapping[str, Any]) -> 
         options.service_name, options.database_name, table.database, table.name
     )
     config = entity.get("tableProfilerConfig") or None
-    columns = _selected_columns(profiled_columns(_all_columns(table)), config)
     view = is_glue_view(table)
+    unreadable = None if view else unreadable_column(table)
+    if unreadable:
+        return TableOutcome(fqn, "skipped", f"not queried: {unreadable}")
+    columns = _selected_columns(profiled_columns(_all_columns(table)), config)
     objects = None if view or not table.storage.location else list_s3_objects(run.s3, table.storage.location)
     keys = [(k.name, k.type) for k in table.partition_keys]
     if view or not keys:

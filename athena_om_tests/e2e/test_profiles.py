@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import yaml
 from dagster import DagsterInstance, materialize
@@ -18,11 +21,15 @@ from athena_om.definitions import build_definitions
 from athena_om.defs.metadata.assets import athena_schemas, athena_tables
 from athena_om.defs.profiles.assets import athena_table_profiles
 from athena_om.mapping.fqn import table_fqn
+from athena_om.mapping.profile_sql import Sample, partition_predicate, profile_query, profiled_columns
 from athena_om.resources.aws import AthenaResource
-from athena_om.sandbox.aws import DEMO_DATABASES
+from athena_om.sandbox.aws import DEMO_DATABASES, AwsSandbox, seed_hostile_tables
+from athena_om.sandbox.aws.demo_lake import BUCKET
+from athena_om.sandbox.aws.hostile import AWKWARD_TABLE_NAMES, HOSTILE_DATABASE
 from athena_om_tests.e2e.conftest import Stack
 
 SERVICE = "athena_sandbox"
+HOSTILE_ROWS = 7
 
 
 @dataclass
@@ -43,20 +50,31 @@ def _profiler_workflow(stack: Stack, path: Path) -> Path:
     return path
 
 
+def _seed_hostile_rows(aws: AwsSandbox) -> None:
+    """The hostile tables with awkward names, each holding HOSTILE_ROWS rows in a Parquet object."""
+    seed_hostile_tables(aws, deny_forbidden=False)
+    with tempfile.TemporaryDirectory() as directory:
+        path = f"{directory}/rows.parquet"
+        rows = f"SELECT i::BIGINT AS id, 'n' || i AS \"näme\" FROM range({HOSTILE_ROWS}) t(i)"
+        duckdb.execute(f"COPY ({rows}) TO '{path}' (FORMAT parquet)")
+        body = Path(path).read_bytes()
+    for name in AWKWARD_TABLE_NAMES:
+        aws.s3.put_object(BUCKET, f"{HOSTILE_DATABASE}/{name}/part-00000.parquet", body)
+
+
 @pytest.fixture(scope="module")
 def lake(stack: Stack, instance: DagsterInstance, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProfiledLake]:
     config_path = _profiler_workflow(stack, tmp_path_factory.mktemp("profiles") / "workflow.yaml")
+    _seed_hostile_rows(stack.aws)
     resources = build_definitions(str(config_path)).resources
     assert materialize([athena_schemas], instance=instance, resources=resources).success
     metadata: dict[str, dict[str, Any]] = {}
-    for database in DEMO_DATABASES:
-        assert materialize([athena_tables], instance=instance, resources=resources, partition_key=database.name).success
-        result = materialize(
-            [athena_table_profiles], instance=instance, resources=resources, partition_key=database.name
-        )
+    for database in [d.name for d in DEMO_DATABASES] + [HOSTILE_DATABASE]:
+        assert materialize([athena_tables], instance=instance, resources=resources, partition_key=database).success
+        result = materialize([athena_table_profiles], instance=instance, resources=resources, partition_key=database)
         assert result.success
         event = result.get_asset_materialization_events()[0]
-        metadata[database.name] = {k: v.value for k, v in event.materialization.metadata.items()}
+        metadata[database] = {k: v.value for k, v in event.materialization.metadata.items()}
     yield ProfiledLake(stack, config_path, metadata)
 
 
@@ -104,6 +122,10 @@ def _check_column(profile: dict[str, Any], values: list[Any], row_count: int, nu
         tolerance = 0.03 * spread
         assert statistics.median_low(numbers) - tolerance <= profile["median"]
         assert profile["median"] <= statistics.median_high(numbers) + tolerance
+        # numeric_histogram's buckets hold every value, in ranges between min and max.
+        histogram = profile["histogram"]
+        assert sum(histogram["frequencies"]) == len(present)
+        assert histogram["boundaries"][0].startswith(f"{min(numbers):.3f} to ")
     if not numeric and present and isinstance(present[0], str):
         assert profile["minLength"] == min(len(v) for v in present)
         assert profile["maxLength"] == max(len(v) for v in present)
@@ -138,5 +160,47 @@ def test_views_iceberg_and_projected_tables_are_profiled_in_one_query_each(lake:
     sales = lake.metadata["demo_sales"]
     # One profile query plus one exact-uniqueness query per table, and nothing failed.
     assert sales["athena_queries"] == 2 * sales["tables_profiled"]
-    for metadata in lake.metadata.values():
+    for database in DEMO_DATABASES:
+        metadata = lake.metadata[database.name]
         assert metadata["tables_failed"] == 0 and metadata["failed"] == 0, metadata.get("failures")
+
+
+def test_bytes_scanned_are_what_athena_reports_for_each_query(lake: ProfiledLake) -> None:
+    athena = lake.stack.aws.client("athena")
+    for database in DEMO_DATABASES:
+        metadata = lake.metadata[database.name]
+        listed = re.findall(r"^\| `[^`]+` \| (\S+) \| ([\d,]+) \|", metadata["queries"], re.MULTILINE)
+        assert len(listed) == metadata["athena_queries"]
+        for query_id, scanned in listed:
+            statistics_ = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Statistics"]
+            assert statistics_["DataScannedInBytes"] == int(scanned.replace(",", ""))
+        assert metadata["bytes_scanned"] == sum(int(s.replace(",", "")) for _, s in listed)
+
+
+def test_tablesample_system_reads_fewer_bytes(lake: ProfiledLake) -> None:
+    engine = lake.stack.aws.sql_engine
+    columns = profiled_columns([("order_id", "bigint"), ("total_amount", "decimal(12,2)"), ("status", "string")])
+    where = partition_predicate([("2025-06-07",)], [("dt", "string")])
+    whole = engine.execute(profile_query("demo_sales", "orders", columns, where=where).sql(), "demo_sales")
+    sampled = engine.execute(
+        profile_query("demo_sales", "orders", columns, where=where, sample=Sample(percent=25)).sql(), "demo_sales"
+    )
+    assert 0 < sampled.data_scanned_bytes < whole.data_scanned_bytes
+    assert sampled.rows[0][0] < whole.rows[0][0]
+
+
+def test_tables_with_hostile_names_are_profiled(lake: ProfiledLake) -> None:
+    hostile = lake.metadata[HOSTILE_DATABASE]
+    for name in AWKWARD_TABLE_NAMES:
+        profile = latest_profile(lake, HOSTILE_DATABASE, name)
+        assert profile["profile"]["rowCount"] == HOSTILE_ROWS, name
+        by_column = {c["name"]: c.get("profile") for c in profile["columns"]}
+        assert by_column["id"]["max"] == HOSTILE_ROWS - 1
+        assert by_column["näme"]["distinctCount"] == HOSTILE_ROWS
+    assert hostile["tables_profiled"] >= len(AWKWARD_TABLE_NAMES), hostile.get("failures")
+    # Tables whose Glue types Athena cannot read are skipped before any scan, saying which column to fix.
+    assert "`athena_sandbox.default.demo_hostile.broken_type`: not queried: column 'payload'" in hostile["skipped"]
+    assert "`athena_sandbox.default.demo_hostile.empty_struct`: not queried: column 'meta'" in hostile["skipped"]
+    # The sandbox's engine only knows views created through it, not a Glue Data Catalog view's ViewDefinition:
+    # that one view fails, and the failure names it.
+    assert hostile["tables_failed"] == 1 and "demo_hostile.catalog_view" in hostile["failures"]

@@ -20,7 +20,7 @@ from athena_om.mapping.profile_sql import (
 )
 from athena_om.mapping.profiles import (
     ProfileContext,
-    equi_depth_histogram,
+    centroid_histogram,
     table_profile_request,
     uniqueness_from_rows,
 )
@@ -46,9 +46,9 @@ def test_every_identifier_is_quoted_even_hostile_ones() -> None:
     ("type_", "kind", "metrics"),
     [
         ("bigint", ColumnKind.NUMERIC, {"valuesCount", "nullCount", "distinctCount", "min", "max", "mean", "sum",
-                                         "stddev", "quantiles"}),
+                                         "stddev", "quantiles", "histogram"}),
         ("decimal(12,2)", ColumnKind.NUMERIC, {"valuesCount", "nullCount", "distinctCount", "min", "max", "mean",
-                                               "sum", "stddev", "quantiles"}),
+                                               "sum", "stddev", "quantiles", "histogram"}),
         ("varchar(16)", ColumnKind.STRING, {"valuesCount", "nullCount", "distinctCount", "minLength", "maxLength"}),
         ("timestamp", ColumnKind.TEMPORAL, {"valuesCount", "nullCount", "distinctCount", "min", "max"}),
         ("boolean", ColumnKind.BOOLEAN, {"valuesCount", "nullCount", "distinctCount"}),
@@ -153,7 +153,7 @@ def test_approximate_metrics_are_labelled() -> None:
     aliases = {ref.metric: alias for alias, ref in query.metrics.items()}
     row |= {aliases["rowCount"]: 10, aliases["valuesCount"]: 10, aliases["distinctCount"]: 11,
             aliases["min"]: 0, aliases["max"]: 9, aliases["mean"]: 4.5, aliases["stddev"]: 2.87,
-            aliases["quantiles"]: [0.9, 1.8, 2.25, 2.7, 3.6, 4.5, 5.4, 6.3, 6.75, 7.2, 8.1]}  # fmt: skip
+            aliases["quantiles"]: [2.25, 4.5, 6.75]}  # fmt: skip
     column = table_profile_request(row, query.metrics, ProfileContext(1, 1)).request.columnProfile[0]  # type: ignore[index]
     assert column.distinctCount == 10  # an approximate count never exceeds the values counted
     assert column.median == 4.5 and column.interQuartileRange == pytest.approx(4.5)
@@ -163,12 +163,26 @@ def test_approximate_metrics_are_labelled() -> None:
     }  # fmt: skip
 
 
-def test_equi_depth_histogram_merges_bins_that_share_an_edge() -> None:
-    quantiles = {q: 1.0 for q in (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9)}
-    histogram = equi_depth_histogram(1.0, 5.0, quantiles, 100)
+def test_the_histogram_bins_numeric_histogram_centroids_between_min_and_max() -> None:
+    histogram = centroid_histogram(0.0, 10.0, [(1.0, 5.0), (5.0, 3.0), (9.0, 2.0)])
     assert histogram is not None
-    assert histogram.boundaries == ["1.000 to 5.000"]
-    assert sum(histogram.frequencies or []) == 100
+    assert histogram.boundaries == ["0.000 to 3.000", "3.000 to 7.000", "7.000 to 10.000"]
+    assert histogram.frequencies == [5, 3, 2]
+    assert centroid_histogram(0.0, 1.0, []) is None
+
+
+def test_the_histogram_comes_from_numeric_histogram_with_its_text_map() -> None:
+    columns = profiled_columns([("n", "double")])
+    query = profile_query("db", "t", columns)
+    assert "NUMERIC_HISTOGRAM(10, CAST(" in query.sql()
+    aliases = {ref.metric: alias for alias, ref in query.metrics.items()}
+    # PyAthena hands a map(double, double) over as text keys and values, in no particular order.
+    row = {aliases["rowCount"]: 6, aliases["valuesCount"]: 6, aliases["min"]: 1, aliases["max"]: 3,
+           aliases["histogram"]: {"3.0": "1.0", "1.0": "3.0", "2.0": "2.0"}}  # fmt: skip
+    column = table_profile_request(row, query.metrics, ProfileContext(1, 1)).request.columnProfile[0]  # type: ignore[index]
+    assert column.histogram is not None
+    assert column.histogram.boundaries == ["1.000 to 1.500", "1.500 to 2.500", "2.500 to 3.000"]
+    assert column.histogram.frequencies == [3, 2, 1]
 
 
 def test_dates_and_times_map_to_iso_text() -> None:
