@@ -101,6 +101,9 @@ class OwnQuery:
 
     sql: str
     judge: Callable[[Sequence[Mapping[str, Any]]], Verdict]
+    # Where the user's own SQL starts in the statement sent (after the self-issued comment and any wrapper), so
+    # Athena's "line N" in an error can be read against the sqlExpression.
+    user_sql_line: int | None = None
 
 
 @dataclass
@@ -536,7 +539,8 @@ def _compile_custom_sql(plan: TableTestPlan, test: QualityTestCase) -> None:
             passed_rows=None,
         )
 
-    plan.own_queries[test.fqn] = OwnQuery(text, judge)
+    # Line 1 of what Athena sees is the self-issued comment; ROWS adds the wrapper's first line.
+    plan.own_queries[test.fqn] = OwnQuery(text, judge, user_sql_line=3 if strategy == "ROWS" else 2)
 
 
 def _compile_table_diff(plan: TableTestPlan, test: QualityTestCase, lookup: TableLookup | None) -> None:
