@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 import yaml
@@ -193,3 +194,29 @@ def test_a_manifest_from_dbt_1_7_lands_the_same_tables_and_adds_its_run(
         "GET", f"/v1/dataQuality/testCases/testCaseResults/{CAMPAIGN_PERFORMANCE}.channel.{failing}"
     )["data"]
     assert [r["testCaseStatus"] for r in results] == ["Failed", "Failed"]
+
+
+def test_artifacts_under_an_s3_prefix_are_read_with_the_aws_connection(
+    stack: Stack, instance: DagsterInstance, synced: Path
+) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")  # the sandbox's, through AWS_ENDPOINT_URL
+    s3.create_bucket(Bucket="dbt-artifacts")
+    for name in ("manifest.json", "run_results.json", "sources.json"):
+        s3.put_object(Bucket="dbt-artifacts", Key=f"prod/target/{name}", Body=(synced / name).read_bytes())
+    document = yaml.safe_load(stack.config_path.read_text())
+    local = document["athenaOm"]["dbt"]
+    document["athenaOm"]["dbt"] = {
+        "dbtConfigSource": {
+            "dbtConfigType": "s3",
+            "dbtPrefixConfig": {"dbtBucketName": "dbt-artifacts", "dbtObjectPrefix": "prod/target"},
+        }
+    }
+    stack.config_path.write_text(yaml.safe_dump(document, sort_keys=False))
+    try:
+        metadata = run_dbt_metadata(stack, instance)
+    finally:
+        document["athenaOm"]["dbt"] = local
+        stack.config_path.write_text(yaml.safe_dump(document, sort_keys=False))
+    assert metadata["failed"] == 0, metadata.get("failures")
+    assert metadata["artifacts"]["manifest"] == "s3://dbt-artifacts/prod/target/manifest.json"
+    assert metadata["matched"]["model.athena_demo.daily_revenue"] == DAILY_REVENUE
