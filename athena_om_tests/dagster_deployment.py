@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 from unittest.mock import patch
 
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
@@ -68,34 +68,52 @@ class Deployment:
 
     @contextmanager
     def launcher(self, instance: DagsterInstance) -> Iterator[Launch]:
-        """What ``dagster job launch -w workspace.yaml`` does (its own functions, in this process), over one
-        workspace connection: each launch queues a run, and the daemon starts it."""
-        from dagster._cli.job import _create_run
-        from dagster._cli.workspace.cli_target import (
-            get_code_location_from_workspace,
-            get_remote_job_from_remote_repo,
-            get_remote_repository_from_code_location,
-            get_workspace_from_cli_opts,
-        )
+        """What ``dagster job launch -w workspace.yaml`` does, in this process over one workspace connection: each
+        launch creates a run from the code server's job snapshot and submits it to the queue; the daemon starts it.
+        The execution plan is asked of the code server once per job (it does not depend on a run's tags)."""
+        from dagster._cli.workspace.cli_target import get_workspace_from_cli_opts
+        from dagster._core.definitions.selector import JobSubsetSelector
+        from dagster._utils.tags import normalize_tags
         from dagster.version import __version__
         from dagster_shared.cli import WorkspaceOpts
 
         opts = WorkspaceOpts(workspace=[str(self.workspace)])
         with patch.dict(os.environ, self.env), get_workspace_from_cli_opts(instance, __version__, opts) as workspace:
-            location = get_code_location_from_workspace(workspace, LOCATION)
-            repository = get_remote_repository_from_code_location(location, None)
+            location = workspace.get_code_location(LOCATION)
+            (repository,) = location.get_repositories().values()
+            plans: dict[tuple[str, bool], Any] = {}
 
             def launch(job: str, tags: Mapping[str, str] | None = None, *, in_process: bool = False) -> str:
                 config = {"execution": {"config": {"in_process": {}}}} if in_process else {}
-                run = _create_run(
-                    instance=instance,
-                    code_location=location,
-                    remote_repo=repository,
-                    remote_job=get_remote_job_from_remote_repo(repository, job),
-                    run_config=config,
-                    tags=dict(tags or {}),
-                    op_selection=None,
+                selector = JobSubsetSelector(
+                    location_name=location.name, repository_name=repository.name, job_name=job, op_selection=None
+                )
+                remote_job = location.get_job(selector)
+                if (job, in_process) not in plans:
+                    plan = location.get_execution_plan(
+                        remote_job, config, step_keys_to_execute=None, known_state=None, instance=instance
+                    )
+                    plans[(job, in_process)] = plan.execution_plan_snapshot
+                plan_snapshot = plans[(job, in_process)]
+                run = instance.create_run(
+                    job_name=job,
                     run_id=None,
+                    run_config=config,
+                    resolved_op_selection=remote_job.resolved_op_selection,
+                    step_keys_to_execute=plan_snapshot.step_keys_to_execute,
+                    op_selection=None,
+                    status=None,
+                    root_run_id=None,
+                    parent_run_id=None,
+                    tags=normalize_tags({**remote_job.tags, **(tags or {})}),
+                    job_snapshot=remote_job.job_snapshot,
+                    execution_plan_snapshot=plan_snapshot,
+                    parent_job_snapshot=remote_job.parent_job_snapshot,
+                    remote_job_origin=remote_job.get_remote_origin(),
+                    job_code_origin=remote_job.get_python_origin(),
+                    asset_selection=None,
+                    asset_check_selection=None,
+                    asset_graph=repository.asset_graph,
                 )
                 return instance.submit_run(run.run_id, workspace).run_id
 
