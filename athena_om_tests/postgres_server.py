@@ -72,16 +72,20 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _as_server_user(command: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return command
+def _server_user() -> pwd.struct_passwd:
     try:
-        pwd.getpwnam(SERVER_USER)
+        return pwd.getpwnam(SERVER_USER)
     except KeyError:
         raise PostgresUnavailableError(
             f"tests run as root and PostgreSQL refuses root, but there is no {SERVER_USER!r} user to run it as: "
             f"{INSTALL_HINT} (it creates that user), or run the tests as a normal user"
         ) from None
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return command
+    _server_user()
     runuser = shutil.which("runuser")
     if runuser is None:
         raise PostgresUnavailableError("tests run as root and `runuser` (util-linux) is missing to drop to postgres")
@@ -109,10 +113,9 @@ def running_postgres(db_name: str = "dagster", username: str = "dagster") -> Ite
     password_file = root / "password"
     password_file.write_text(password)
     if os.geteuid() == 0:
-        entry = pwd.getpwnam(SERVER_USER) if _has_user(SERVER_USER) else None
-        if entry is not None:
-            for path in (root, sockets, password_file):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
+        entry = _server_user()
+        for path in (root, sockets, password_file):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
     port = _free_port()
     started = False
     try:
@@ -147,14 +150,6 @@ def running_postgres(db_name: str = "dagster", username: str = "dagster") -> Ite
         if started:
             _run([str(bin_dir / "pg_ctl"), "stop", "--pgdata", str(data), "--mode", "immediate"], "pg_ctl stop")
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _has_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
 
 
 def _create_database(server: PostgresServer) -> None:
