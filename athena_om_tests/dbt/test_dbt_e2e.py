@@ -220,3 +220,18 @@ def test_artifacts_under_an_s3_prefix_are_read_with_the_aws_connection(
     assert metadata["failed"] == 0, metadata.get("failures")
     assert metadata["artifacts"]["manifest"] == "s3://dbt-artifacts/prod/target/manifest.json"
     assert metadata["matched"]["model.athena_demo.daily_revenue"] == DAILY_REVENUE
+
+
+def test_dbt_update_descriptions_replaces_a_stewards_description(
+    stack: Stack, instance: DagsterInstance, synced: Path
+) -> None:
+    with_dbt(stack, synced, dbtUpdateDescriptions=True)
+    try:
+        metadata = run_dbt_metadata(stack, instance)
+    finally:
+        with_dbt(stack, synced)
+    assert metadata["failed"] == 0, metadata.get("failures")
+    customers = stack.client().get_by_name("tables", CUSTOMERS)
+    assert customers is not None and customers["description"] == "Customers, cleaned from the CRM export."
+    revenue = stack.client().get_by_name("tables", DAILY_REVENUE)
+    assert revenue is not None and revenue["description"].startswith("Revenue per day and region, cancelled orders")
