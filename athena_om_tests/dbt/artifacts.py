@@ -21,7 +21,7 @@ DBT_VERSIONS = {"v12": ("1.11.*", ".cache/dbt-venv"), "v11": ("1.7.*", ".cache/d
 def _project_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted([*PROJECT.rglob("*"), *SCRIPTS]):
-        if path.is_file() and "target" not in path.parts:
+        if path.is_file() and path.suffix in (".yml", ".sql", ".md", ".csv", ".sh") and path.name != ".user.yml":
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
