@@ -17,12 +17,14 @@ from dagster import AssetCheckKey, AssetKey, DagsterInstance, materialize
 
 from athena_om.definitions import build_definitions
 from athena_om.defs.metadata.assets import athena_schemas, athena_tables
-from athena_om.defs.quality.assets import athena_data_quality, check_assets
+from athena_om.defs.quality.assets import athena_data_quality, check_assets, quality_run
 from athena_om.defs.quality.component import fetch_snapshot
 from athena_om.defs.quality.snapshot import asset_name, check_name
 from athena_om.mapping.fqn import table_fqn
 from athena_om.mapping.quality import entity_link
+from athena_om.openmetadata.writer import BatchWriter
 from athena_om.resources.aws import AthenaResource
+from athena_om.sync.quality import run_database_quality
 from athena_om_tests.e2e.conftest import Stack
 
 SERVICE = "athena_sandbox"
@@ -291,3 +293,38 @@ def test_asset_checks_from_the_snapshot_with_severity(quality: QualityRun, insta
         assert evaluation.metadata["status"].value == case.expected
         expected_severity = "WARN" if case.name.endswith("_bad") else "ERROR"
         assert evaluation.severity.value == expected_severity, case.name
+
+
+def test_a_rerun_for_the_same_timestamp_replaces_its_results(quality: QualityRun) -> None:
+    resources = quality.resources
+    run, _ = quality_run(resources["aws"], resources["openmetadata"], resources["settings"])
+    run.clock_ms = lambda: 1_700_000_000_000
+    with quality.stack.client() as client:
+        for _ in range(2):
+            BatchWriter(client).write(run_database_quality(run, "demo_sales").batch)
+            run._openmetadata_cases = None
+    for case in quality.cases[:5]:
+        with quality.stack.client() as client:
+            body = client.request_json(
+                "GET",
+                f"/v1/dataQuality/testCases/testCaseResults/{case.fqn}?startTs=1700000000000&endTs=1700000000000",
+            )
+        assert isinstance(body, dict)
+        assert len(body["data"]) == 1, case.name
+
+
+def test_failures_of_warn_checks_do_not_fail_the_run(
+    quality: QualityRun, instance: DagsterInstance, tmp_path: Path
+) -> None:
+    document = yaml.safe_load(quality.config_path.read_text())
+    document["athenaOm"]["dataQuality"]["warnOnly"] = ["*"]
+    config_path = tmp_path / "warn.yaml"
+    config_path.write_text(yaml.safe_dump(document, sort_keys=False))
+    resources = build_definitions(str(config_path)).resources
+    snapshot = fetch_snapshot(config_path)
+    asset = next(a for a in check_assets(snapshot) if a.key == AssetKey(asset_name("demo_sales")))
+    result = materialize([asset], instance=instance, resources=resources, raise_on_error=False)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert any(not e.passed for e in evaluations)
+    assert all(e.severity.value == "WARN" for e in evaluations if not e.passed)
