@@ -283,6 +283,7 @@ def run_database_quality(run: QualityRun, database: str) -> DatabaseQuality:
     for outcome in outcomes:
         batch.add(AddTestCaseResult(outcome.fqn, test_case_result(outcome.verdict, timestamp)))
     _report(batch, outcomes, results, options)
+    batch.warnings += [f"cannot run test case {reason}" for reason in run.unreadable if s_fqn + "." in reason]
     return DatabaseQuality(batch, outcomes)
 
 
