@@ -372,3 +372,15 @@ def parse_partition_filter(text: str) -> exp.Expr:
         column.set("this", identifier(column.name))
         column.set("table", identifier(TABLE_ALIAS))
     return condition
+
+
+# -- zero-scan row counts --------------------------------------------------------------------------------
+
+ICEBERG_ROW_COUNT = "row_count"
+
+
+def iceberg_files_query(database: str, table: str) -> exp.Select:
+    """``SELECT sum(record_count) FROM "db"."t$files"``: an Iceberg table's rows from its manifests, no data read."""
+    files = table_reference(database, f"{table}$files", alias=None)
+    count = exp.func("sum", exp.column("record_count", quoted=True))
+    return exp.select(exp.alias_(count, ICEBERG_ROW_COUNT, quoted=True)).from_(files)

@@ -29,23 +29,29 @@ from athena_om.athena.sql_execution import (
 )
 from athena_om.athena.table_data import (
     DataPartition,
+    GlueColumnStatistics,
+    S3Object,
     bytes_under,
     list_s3_objects,
     partitions_from_objects,
+    read_glue_column_statistics,
     read_glue_partitions,
 )
 from athena_om.mapping.filters import filter_subject, is_filtered
 from athena_om.mapping.fqn import encode_entity_name, schema_fqn, table_fqn
 from athena_om.mapping.profile_partitions import PartitionChoice, choose_partitions, injected_keys
 from athena_om.mapping.profile_sql import (
+    ICEBERG_ROW_COUNT,
     ProfiledColumn,
     ProfileQuery,
     Sample,
     UniquenessQuery,
+    iceberg_files_query,
     profile_query,
     profiled_columns,
     uniqueness_query,
 )
+from athena_om.mapping.profile_statistics import statistics_are_fresh, statistics_profile_request
 from athena_om.mapping.profiles import ProfileContext, table_profile_request, uniqueness_from_rows
 from athena_om.mapping.tables import is_glue_view
 from athena_om.mapping.types import DataType, TypeParseError, parse_type_string
@@ -69,9 +75,15 @@ class TablePlan:
     estimated_bytes: int | None
     sample: Sample | None
     sampled_for_budget: bool
-    profile: ProfileQuery
+    profile: ProfileQuery | None  # None: taken from zero-scan sources only
     uniqueness: UniquenessQuery | None
     accepted_columns: frozenset[str]
+    # Zero-scan sources: Glue column statistics (by lower-case name), an Iceberg "$files" row count query, or a
+    # row count Glue keeps (numRows).
+    statistics: Mapping[str, GlueColumnStatistics] | None = None
+    files_query: exp.Select | None = None
+    known_row_count: int | None = None
+    zero_scan_reason: str = ""
 
 
 @dataclass
@@ -207,6 +219,51 @@ def _estimate(
     return total
 
 
+def _is_iceberg(table: GlueTable) -> bool:
+    return table.parameters.get("table_type", "").upper() == "ICEBERG"
+
+
+def _zero_scan_plan(
+    run: ProfileRun,
+    table: GlueTable,
+    fqn: str,
+    columns: list[ProfiledColumn],
+    objects: list[S3Object] | None,
+    choice: PartitionChoice,
+    accepted: frozenset[str],
+) -> TablePlan | None:
+    """A plan that reads no data, when zero-scan sources give the whole profile; else None.
+
+    An Iceberg table's row count comes from its ``$files`` metadata table; another's from Glue's ``numRows``.
+    Column metrics come from Glue column statistics (``useStatistics``) when they cover every profiled column
+    and were analyzed after the newest object was written; with ``computeColumnMetrics`` off none are needed.
+    """
+    options = run.options
+    if choice.predicate is not None or _configured_sample(options) is not None:
+        return None
+    files = iceberg_files_query(table.database, table.name) if _is_iceberg(table) else None
+    num_rows = table.parameters.get("numRows", "")
+    known_rows = int(num_rows) if files is None and num_rows.isdigit() else None
+    if files is None and known_rows is None:
+        return None
+    statistics: dict[str, GlueColumnStatistics] = {}
+    reason = "row count from the Iceberg $files metadata table" if files is not None else "row count from Glue numRows"
+    if options.compute_column_metrics:
+        if not options.use_statistics or any(len(c.path) > 1 for c in columns):
+            return None
+        names = [c.name for c in columns]
+        found = read_glue_column_statistics(run.glue, table.database, table.name, names, options.catalog_id)
+        statistics = {name.lower(): value for name, value in found.items()}
+        newest = max((o.last_modified for o in objects or [] if o.last_modified), default=None)
+        if {n.lower() for n in names} - set(statistics) or not statistics_are_fresh(statistics, newest):
+            return None
+        reason += "; column metrics from Glue column statistics newer than the data"
+    return TablePlan(
+        table, fqn, tuple(columns), choice, 0, None, False, None, None, accepted,
+        statistics=statistics, files_query=files, known_row_count=known_rows, zero_scan_reason=reason,
+    )  # fmt: skip
+
+
 def plan_table(run: ProfileRun, table: GlueTable, entity: Mapping[str, Any]) -> TablePlan | TableOutcome:
     """The plan for one table, or the outcome that says why it is skipped."""
     options = run.options
@@ -240,6 +297,12 @@ def plan_table(run: ProfileRun, table: GlueTable, entity: Mapping[str, Any]) -> 
         )
     if choice.error:
         return TableOutcome(fqn, "skipped", choice.error)
+    if not view:
+        zero_scan = _zero_scan_plan(
+            run, table, fqn, columns, objects, choice, frozenset(_accepted_column_names(entity))
+        )
+        if zero_scan is not None:
+            return zero_scan
     estimate = _estimate(table, objects, choice, len(columns), len(_all_columns(table)))
     sample = _om_sample(config) or _configured_sample(options)
     sampled_for_budget = False
@@ -344,6 +407,10 @@ def plan_database_profiles(run: ProfileRun, database: str) -> SyncBatch:
             plans[planned.fqn] = planned
     jobs = []
     for plan in plans.values():
+        if plan.files_query is not None:
+            jobs.append(_job(plan, "files", plan.files_query, options.timeout_seconds))
+        if plan.profile is None:
+            continue
         jobs.append(_job(plan, "profile", plan.profile.select, options.timeout_seconds))
         if plan.uniqueness is not None:
             jobs.append(_job(plan, "uniqueness", plan.uniqueness.select, options.timeout_seconds))
@@ -373,9 +440,46 @@ def _query_table(outcomes: Any, price_per_tb_usd: float) -> str:
     return "\n".join(lines)
 
 
+def _context(plan: TablePlan, timestamp_ms: int, options: ProfilerOptions) -> ProfileContext:
+    return ProfileContext(
+        timestamp_ms=timestamp_ms,
+        column_count=len(plan.table.columns) + len(plan.table.partition_keys),
+        size_in_bytes=sum(p.size_bytes or 0 for p in plan.choice.partitions) or None,
+        created_at=plan.table.create_time,
+        sample_percent=plan.sample.percent if plan.sample else None,
+        sample_rows=plan.sample.rows if plan.sample else None,
+        compute_table_metrics=options.compute_table_metrics,
+        compute_column_metrics=options.compute_column_metrics,
+    )
+
+
+def _zero_scan_result(
+    plan: TablePlan, results: Mapping[str, QueryOutcome], timestamp_ms: int, options: ProfilerOptions
+) -> tuple[TableOutcome, PutTableProfile | None]:
+    files = results.get(f"files:{plan.fqn}")
+    outcome = TableOutcome(plan.fqn, "profiled", plan.zero_scan_reason, estimated_bytes=0)
+    row_count = plan.known_row_count
+    if files is not None:
+        outcome.queries = 0 if files.skipped else 1
+        outcome.scanned_bytes = files.scanned_bytes
+        outcome.billed_bytes = files.scanned_bytes
+        if files.result is None:
+            outcome.status = "skipped" if files.skipped else "failed"
+            outcome.reason = f"Iceberg $files row count: {files.skipped or files.error}"
+            return outcome, None
+        value = files.result.first_row().get(ICEBERG_ROW_COUNT)
+        row_count = int(value) if value not in (None, "") else 0
+    request = statistics_profile_request(
+        plan.statistics or {}, row_count, _context(plan, timestamp_ms, options), accepted_columns=plan.accepted_columns
+    )
+    return outcome, PutTableProfile(plan.fqn, request)
+
+
 def _table_result(
     plan: TablePlan, results: Mapping[str, QueryOutcome], timestamp_ms: int, options: ProfilerOptions
 ) -> tuple[TableOutcome, PutTableProfile | None]:
+    if plan.profile is None:
+        return _zero_scan_result(plan, results, timestamp_ms, options)
     main = results[f"profile:{plan.fqn}"]
     extra = results.get(f"uniqueness:{plan.fqn}")
     scanned = main.scanned_bytes + (extra.scanned_bytes if extra else 0)
@@ -398,16 +502,7 @@ def _table_result(
     exact = None
     if extra is not None and extra.result is not None and plan.uniqueness is not None:
         exact = uniqueness_from_rows(extra.result.records(), plan.uniqueness.columns)
-    context = ProfileContext(
-        timestamp_ms=timestamp_ms,
-        column_count=len(plan.table.columns) + len(plan.table.partition_keys),
-        size_in_bytes=sum(p.size_bytes or 0 for p in plan.choice.partitions) or None,
-        created_at=plan.table.create_time,
-        sample_percent=plan.sample.percent if plan.sample else None,
-        sample_rows=plan.sample.rows if plan.sample else None,
-        compute_table_metrics=options.compute_table_metrics,
-        compute_column_metrics=options.compute_column_metrics,
-    )
+    context = _context(plan, timestamp_ms, options)
     mapped = table_profile_request(
         main.result.first_row(), plan.profile.metrics, context, accepted_columns=plan.accepted_columns, exact=exact
     )

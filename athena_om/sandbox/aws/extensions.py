@@ -83,9 +83,10 @@ def install_extensions() -> None:
     with _install_lock:
         if _installed:
             return
-        from athena_om.sandbox.aws import athena_patches, glue_patches, lakeformation_patches
+        from athena_om.sandbox.aws import athena_patches, glue_column_statistics, glue_patches, lakeformation_patches
 
         glue_patches.install()
+        glue_column_statistics.install()
         athena_patches.install()
         lakeformation_patches.install()
         _installed = True

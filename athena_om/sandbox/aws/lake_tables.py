@@ -63,6 +63,7 @@ class LakeTable:
     partition_keys: tuple[tuple[str, str], ...]
     files: tuple[LakeFile, ...]
     csv: CsvOptions | None = None
+    iceberg: bool = False  # an Iceberg table: its "$files" metadata table is queryable
 
     def fingerprint(self) -> str:
         """Changes whenever the schema, the format or any object (by ETag) changes."""
@@ -267,6 +268,7 @@ class LakeCatalog:
             partition_keys=keys,
             files=tuple(files),
             csv=csv_options(table) if data_format == "csv" else None,
+            iceberg=parameters.get("table_type", "").upper() == "ICEBERG",
         )
 
     def _files(self, fake: Any, location: str, keys: list[str], parameters: dict[str, str]) -> list[LakeFile]:

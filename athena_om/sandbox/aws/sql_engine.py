@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from athena_om.sandbox.aws.athena_functions import install_functions, to_duckdb_functions
 from athena_om.sandbox.aws.hive_types import duckdb_to_athena_type, hive_to_duckdb_type
+from athena_om.sandbox.aws.iceberg_metadata import create_files_table, files_rows, metadata_table_base
 from athena_om.sandbox.aws.lake_tables import LakeCatalog, LakeFile, LakeTable
 from athena_om.sandbox.aws.lake_views import LakeFileCache, table_select_sql
 from athena_om.sandbox.aws.scan_plan import Sample, Schema, TableScan, plan_scans, referenced_tables, table_sample
@@ -70,6 +71,8 @@ class AthenaSqlEngine:
         self._cache = LakeFileCache()
         # Lake tables registered as DuckDB views, by (database, table), with the fingerprint they were built from.
         self._lake_tables: dict[tuple[str, str], tuple[str, LakeTable, list[Path]]] = {}
+        # Iceberg "t$files" metadata tables, by (database, "t$files"), with their table's fingerprint.
+        self._files_tables: dict[tuple[str, str], str] = {}
         install_functions(self._connection)
 
     def attach_lake(self, lake: LakeCatalog) -> None:
@@ -147,6 +150,10 @@ class AthenaSqlEngine:
         """Make every Glue table the statement reads (through views too) a DuckDB view over its current objects."""
         assert self._lake is not None
         for database, name in referenced_tables(tree, default):
+            base = metadata_table_base(name)
+            if base is not None:
+                self._register_files_table(cursor, database, name, base)
+                continue
             view_sql = self._view_sql.get((database, name))
             if view_sql is not None and depth < 8:
                 for view_tree in self.parse(view_sql):
@@ -174,6 +181,21 @@ class AthenaSqlEngine:
             cursor.execute(f"CREATE OR REPLACE TABLE {loaded} AS {select}")
             cursor.execute(f"CREATE OR REPLACE VIEW {_quote(database)}.{_quote(name)} AS SELECT * FROM {loaded}")
             self._lake_tables[(database, name)] = (fingerprint, table, paths)
+
+    def _register_files_table(self, cursor: duckdb.DuckDBPyConnection, database: str, name: str, base: str) -> None:
+        """Answer an Iceberg table's "t$files" from its data files (Athena reads manifests, not data: no bytes)."""
+        assert self._lake is not None
+        table = self._lake.resolve(database, base)
+        if table is None or not table.iceberg:
+            return
+        fingerprint = table.fingerprint()
+        if self._files_tables.get((database, name)) == fingerprint:
+            return
+        lake = self._lake
+        rows = files_rows(cursor, table, lambda file: self._cache.path(table, file, lake.read))
+        self._ensure_schema(cursor, database)
+        create_files_table(cursor, f"{_quote(database)}.{_quote(name)}", rows)
+        self._files_tables[(database, name)] = fingerprint
 
     def _table_scans(
         self, cursor: duckdb.DuckDBPyConnection, tree: exp.Expression, default: str, depth: int
