@@ -94,3 +94,20 @@ def test_schedule_waits_for_glue_database_partitions() -> None:
         assert isinstance(request, RunRequest)
         assert request.tags["dagster/asset_partition_range_end"] == "web"
         assert request.run_key == "data-quality:2026-11-30"
+
+
+def test_state_backed_component_builds_checks_from_its_stored_state(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from athena_om.defs.quality.component import AthenaDataQuality
+
+    workflow = Path(__file__).parents[2] / "athena_om" / "config" / "examples" / "sandbox.yaml"
+    QualitySnapshot.of(_cases()).save(tmp_path / "state.json")
+    component = AthenaDataQuality(workflow_file=str(workflow))
+    assert component.defs_state_config.key == "AthenaDataQuality"
+    context = SimpleNamespace(path=tmp_path)
+    defs = component.build_defs_from_state(context, tmp_path / "state.json")  # type: ignore[arg-type]
+    keys = {a.key for a in defs.assets or []}  # type: ignore[union-attr]
+    assert keys == {AssetKey(asset_name("sales")), AssetKey(asset_name("web"))}
+    empty = component.build_defs_from_state(context, None)  # type: ignore[arg-type]
+    assert not empty.assets
