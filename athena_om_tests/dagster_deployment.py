@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -166,15 +167,19 @@ def _process(command: list[str], env: Mapping[str, str], log: Path) -> Iterator[
     try:
         yield process
     finally:
+        # Its own session and process group: the code server's run workers and the daemon's children go with it.
         if process.poll() is None:
-            # Its own session: the code server's run workers and the daemon's children stop with it.
-            os.killpg(process.pid, 15)
-            try:
+            _signal_group(process.pid, signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, 9)
-                process.wait(timeout=10)
+        _signal_group(process.pid, signal.SIGKILL)  # stragglers the leader left behind, and the leader if it hung
+        process.wait(timeout=10)
         out.close()
+
+
+def _signal_group(group: int, sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(group, sig)
 
 
 @contextmanager
