@@ -384,3 +384,13 @@ def iceberg_files_query(database: str, table: str) -> exp.Select:
     files = table_reference(database, f"{table}$files", alias=None)
     count = exp.func("sum", exp.column("record_count", quoted=True))
     return exp.select(exp.alias_(count, ICEBERG_ROW_COUNT, quoted=True)).from_(files)
+
+
+def sample_rows_query(
+    database: str, table: str, columns: Sequence[str], *, where: exp.Expr | None = None, limit: int = 50
+) -> exp.Select:
+    """``SELECT <columns> FROM t [WHERE <partitions>] LIMIT n``: sample rows for OpenMetadata's Sample Data tab."""
+    select = exp.select(*(column_reference((name,)) for name in columns)).from_(table_reference(database, table))
+    if where is not None:
+        select = select.where(where.copy())
+    return select.limit(limit)

@@ -20,6 +20,7 @@ from athena_om.openmetadata.models import (
     CreateTableProfileRequest,
     CustomMetricProfile,
     Histogram,
+    TableData,
     TableProfile,
 )
 
@@ -255,3 +256,25 @@ def table_profile_request(
             columns.append(column_profile(name, values, row_count, context.timestamp_ms, exact))
     request = CreateTableProfileRequest(tableProfile=table, columnProfile=columns or None)
     return MappedProfile(request, tuple(dropped))
+
+
+def _json_value(value: Any) -> Any:
+    """A sample value as JSON: numbers and text as they are, dates ISO, decimals and binary as text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return str(value)
+
+
+def sample_table_data(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> TableData:
+    """Sample rows as OpenMetadata's ``TableData``."""
+    return TableData(columns=list(columns), rows=[[_json_value(v) for v in row] for row in rows])

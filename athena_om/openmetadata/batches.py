@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from athena_om.openmetadata.dbt_operations import DbtOperation
-from athena_om.openmetadata.models import CreateTableProfileRequest, LineageDetails, OMRequest, TableJoins
+from athena_om.openmetadata.models import CreateTableProfileRequest, LineageDetails, OMRequest, TableData, TableJoins
 
 
 @dataclass
@@ -71,10 +71,12 @@ class AddLineage:
 
 @dataclass
 class PutTableProfile:
-    """A table's profile (table and column metrics), written with ``PUT /tables/{id}/tableProfile``."""
+    """A table's profile (table and column metrics), written with ``PUT /tables/{id}/tableProfile``; with sample
+    rows (generateSampleData), those too, with ``PUT /tables/{id}/sampleData``."""
 
     table_fqn: str
     profile: CreateTableProfileRequest
+    sample_data: TableData | None = None
 
 
 Operation = (

@@ -340,6 +340,13 @@ class CreateTableProfileRequest(OMRequest):
     columnProfile: list[ColumnProfile] | None = None
 
 
+class TableData(OMRequest):
+    """Sample rows of a table (``PUT /tables/{id}/sampleData``): column names and rows in that order."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
 class Paging(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

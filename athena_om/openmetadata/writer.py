@@ -282,6 +282,8 @@ class BatchWriter:
             elif isinstance(op, PutTableProfile):
                 table_id = self._require_id(op.table_fqn)
                 self.client.request("PUT", f"/v1/tables/{table_id}/tableProfile", json=op.profile.to_body())
+                if op.sample_data is not None:
+                    self.client.request("PUT", f"/v1/tables/{table_id}/sampleData", json=op.sample_data.to_body())
             else:
                 self._add_lineage(op)
         except (OpenMetadataError, LookupError) as exc:

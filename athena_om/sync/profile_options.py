@@ -34,6 +34,10 @@ class ProfilerOptions:
     partition_filters: dict[str, str] = field(default_factory=dict)
     exact_uniqueness: bool = False
     price_per_tb_usd: float = 5.0
+    # OpenMetadata's generateSampleData (off here by default: sample rows copy possibly personal data) and its
+    # default sample size.
+    generate_sample_data: bool = False
+    sample_data_rows: int = 50
 
 
 def _pattern(pattern: object) -> FilterPattern | None:
@@ -92,4 +96,5 @@ def profiler_options_from_workflow(config: WorkflowConfig) -> ProfilerOptions:
         partition_filters=dict(extra.partition_filters),
         exact_uniqueness=extra.exact_uniqueness,
         price_per_tb_usd=config.settings.query_price_per_tb_usd,
+        generate_sample_data=pipeline.generate_sample_data,
     )

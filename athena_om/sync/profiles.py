@@ -49,10 +49,11 @@ from athena_om.mapping.profile_sql import (
     iceberg_files_query,
     profile_query,
     profiled_columns,
+    sample_rows_query,
     uniqueness_query,
 )
 from athena_om.mapping.profile_statistics import statistics_are_fresh, statistics_profile_request
-from athena_om.mapping.profiles import ProfileContext, table_profile_request, uniqueness_from_rows
+from athena_om.mapping.profiles import ProfileContext, sample_table_data, table_profile_request, uniqueness_from_rows
 from athena_om.mapping.tables import is_glue_view
 from athena_om.mapping.types import DataType, TypeParseError, parse_type_string
 from athena_om.openmetadata.batches import PutTableProfile, SyncBatch
@@ -84,6 +85,7 @@ class TablePlan:
     files_query: exp.Select | None = None
     known_row_count: int | None = None
     zero_scan_reason: str = ""
+    sample_rows: exp.Select | None = None  # generateSampleData: a LIMIT query for the Sample Data tab
 
 
 @dataclass
@@ -404,11 +406,15 @@ def plan_database_profiles(run: ProfileRun, database: str) -> SyncBatch:
         if isinstance(planned, TableOutcome):
             outcomes.append(planned)
         else:
+            if options.generate_sample_data:
+                planned = replace(planned, sample_rows=_sample_rows(planned, options))
             plans[planned.fqn] = planned
     jobs = []
     for plan in plans.values():
         if plan.files_query is not None:
             jobs.append(_job(plan, "files", plan.files_query, options.timeout_seconds))
+        if plan.sample_rows is not None:
+            jobs.append(replace(_job(plan, "sample", plan.sample_rows, options.timeout_seconds), estimated_bytes=0))
         if plan.profile is None:
             continue
         jobs.append(_job(plan, "profile", plan.profile.select, options.timeout_seconds))
@@ -418,12 +424,39 @@ def plan_database_profiles(run: ProfileRun, database: str) -> SyncBatch:
     timestamp = run.clock_ms()
     for plan in plans.values():
         outcome, operation = _table_result(plan, results, timestamp, options)
+        _add_sample_data(plan, results, outcome, operation)
         outcomes.append(outcome)
         if operation is not None:
             batch.add(operation)
     _report(batch, outcomes, options, run.client.ui_base_url)
     batch.metadata["queries"] = _query_table(results.values(), options.price_per_tb_usd)
     return batch
+
+
+def _sample_rows(plan: TablePlan, options: ProfilerOptions) -> exp.Select:
+    """Up to ``sample_data_rows`` rows of the table's top-level columns OpenMetadata holds, in the partitions read."""
+    readable = {name for name, _ in _all_columns(plan.table)}
+    names = [name for name in sorted(plan.accepted_columns) if name in readable]
+    ordered = [name for name, _ in _all_columns(plan.table) if name in names]
+    return sample_rows_query(
+        plan.table.database, plan.table.name, ordered, where=plan.choice.predicate, limit=options.sample_data_rows
+    )
+
+
+def _add_sample_data(
+    plan: TablePlan, results: Mapping[str, QueryOutcome], outcome: TableOutcome, operation: PutTableProfile | None
+) -> None:
+    """Attach the sample rows to the table's profile write, and count their query."""
+    found = results.get(f"sample:{plan.fqn}")
+    if found is None or found.skipped:
+        return
+    outcome.queries += 1
+    outcome.scanned_bytes += found.scanned_bytes
+    outcome.billed_bytes += billed_bytes(found.scanned_bytes)
+    if found.result is None:
+        outcome.reason += f"; sample data not read: {found.error}"
+    elif operation is not None:
+        operation.sample_data = sample_table_data(found.result.columns, found.result.rows)
 
 
 def _query_table(outcomes: Any, price_per_tb_usd: float) -> str:

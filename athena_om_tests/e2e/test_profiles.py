@@ -44,7 +44,7 @@ def _profiler_workflow(stack: Stack, path: Path) -> Path:
     document["athenaOm"]["profiler"] = {
         "exactUniqueness": True,
         "partitionFilters": {"demo_marketing.ad_clicks": "campaign_id = 'CMP-01'"},
-        "sourceConfig": {"type": "Profiler", "includeViews": True, "threadCount": 3},
+        "sourceConfig": {"type": "Profiler", "includeViews": True, "threadCount": 3, "generateSampleData": True},
     }
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     return path
@@ -158,8 +158,8 @@ def test_views_iceberg_and_projected_tables_are_profiled_in_one_query_each(lake:
                             ("demo_marketing", "web_sessions"), ("demo_sales", "order_items_flat")]:  # fmt: skip
         assert latest_profile(lake, database, table)["profile"]["rowCount"] >= 0
     sales = lake.metadata["demo_sales"]
-    # One profile query plus one exact-uniqueness query per table, and nothing failed.
-    assert sales["athena_queries"] == 2 * sales["tables_profiled"]
+    # One profile query, one exact-uniqueness query and one sample-rows query per table, and nothing failed.
+    assert sales["athena_queries"] == 3 * sales["tables_profiled"]
     for database in DEMO_DATABASES:
         metadata = lake.metadata[database.name]
         assert metadata["tables_failed"] == 0 and metadata["failed"] == 0, metadata.get("failures")
@@ -204,3 +204,19 @@ def test_tables_with_hostile_names_are_profiled(lake: ProfiledLake) -> None:
     # The sandbox's engine only knows views created through it, not a Glue Data Catalog view's ViewDefinition:
     # that one view fails, and the failure names it.
     assert hostile["tables_failed"] == 1 and "demo_hostile.catalog_view" in hostile["failures"]
+
+
+def test_sample_rows_are_written_from_the_partitions_profiled(lake: ProfiledLake) -> None:
+    fqn = table_fqn(SERVICE, "default", "demo_sales", "orders")
+    with lake.stack.client() as client:
+        table = client.request_json("GET", f"/v1/tables/name/{fqn}")
+        assert isinstance(table, dict)
+        body = client.request_json("GET", f"/v1/tables/{table['id']}/sampleData")
+    assert isinstance(body, dict)
+    sample = body["sampleData"]
+    assert sample["columns"][:2] == ["order_id", "customer_id"] and "dt" in sample["columns"]
+    assert 0 < len(sample["rows"]) <= 50
+    dt_index = sample["columns"].index("dt")
+    assert {row[dt_index] for row in sample["rows"]} == {"2025-06-07"}  # the newest partition, as profiled
+    order_ids = {r["order_id"] for r in rows_of(lake, "SELECT order_id FROM demo_sales.orders WHERE dt = '2025-06-07'")}
+    assert {row[0] for row in sample["rows"]} <= order_ids

@@ -187,6 +187,18 @@ def _add_table_routes(router: APIRouter, api: SandboxApi) -> None:
         data = api.render(request, tables, table, set())
         return JSONResponse(profiles.table_with_profile(data, profiles.latest_profile(catalog, table)))
 
+    @router.put("/tables/{table_id}/sampleData")
+    async def put_sample_data(request: Request, table_id: str) -> JSONResponse:
+        table = catalog.find_id("table", table_id)
+        data = profiles.put_sample_data(catalog, table, await _json_body(request))
+        return JSONResponse(api.render(request, tables, table, set()) | {"sampleData": data})
+
+    @router.get("/tables/{table_id}/sampleData")
+    async def get_sample_data(request: Request, table_id: str) -> JSONResponse:
+        table = catalog.find_id("table", table_id)
+        data = api.render(request, tables, table, set())
+        return JSONResponse(data | {"sampleData": catalog.store.sample_data(table.id)})
+
     @router.get("/tables/{fqn:path}/tableProfile/latest")
     async def get_latest_profile(request: Request, fqn: str) -> JSONResponse:
         table = catalog.find("table", fqn)

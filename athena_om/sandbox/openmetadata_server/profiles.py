@@ -127,3 +127,18 @@ def joins_summary(catalog: Catalog, table: StoredEntity) -> dict[str, Any]:
         ],
         "directTableJoins": [{"fullyQualifiedName": fqn, "joinCount": count} for fqn, count in table_counts.items()],
     }
+
+
+def put_sample_data(catalog: Catalog, table: StoredEntity, body: Any) -> dict[str, Any]:
+    """Store a table's sample rows (OpenMetadata's TableData); every column must be one of the table's."""
+    data = catalog.schema.check(BodyKind.TABLE_DATA, body)
+    names = _column_names(table)
+    for name in data.get("columns") or []:
+        if name not in names:
+            raise bad_request(f"Invalid column name {name}")
+    width = len(data.get("columns") or [])
+    for index, row in enumerate(data.get("rows") or []):
+        if len(row) != width:
+            raise bad_request(f"rows[{index}] has {len(row)} values for {width} columns")
+    catalog.store.put_sample_data(table.id, data)
+    return data

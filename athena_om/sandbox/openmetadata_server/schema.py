@@ -48,6 +48,7 @@ class BodyKind(StrEnum):
     USAGE = "usage"
     TABLE_JOINS = "tableJoins"
     TABLE_PROFILE = "tableProfile"
+    TABLE_DATA = "tableData"
     TEST_CASE_RESULT = "testCaseResult"
     DELETE_STALE = "deleteStale"
     DATA_MODEL = "dataModel"
@@ -71,6 +72,7 @@ OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
     BodyKind.USAGE: om_models.USAGE,
     BodyKind.TABLE_JOINS: om_models.TABLE_JOINS,
     BodyKind.TABLE_PROFILE: om_models.CREATE_TABLE_PROFILE,
+    BodyKind.TABLE_DATA: om_models.TABLE_DATA,
     BodyKind.TEST_CASE_RESULT: om_models.CREATE_TEST_CASE_RESULT,
     BodyKind.DELETE_STALE: om_models.BULK_DELETE_STALE,
     BodyKind.DATA_MODEL: om_models.DATA_MODEL,
@@ -95,6 +97,7 @@ CLIENT_MODELS: Mapping[BodyKind, type[BaseModel]] = {
     BodyKind.USAGE: client_models.UsageRequest,
     BodyKind.TABLE_JOINS: client_models.TableJoins,
     BodyKind.TABLE_PROFILE: client_models.CreateTableProfileRequest,
+    BodyKind.TABLE_DATA: client_models.TableData,
     BodyKind.TEST_CASE_RESULT: sandbox_requests.TestCaseResult,
     BodyKind.DELETE_STALE: sandbox_requests.BulkDeleteStaleRequest,
     BodyKind.DATA_MODEL: client_models.DataModel,

@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS table_profiles (
     json TEXT NOT NULL,
     PRIMARY KEY (table_id, timestamp)
 );
+CREATE TABLE IF NOT EXISTS sample_data (
+    table_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS table_joins (
     table_id TEXT NOT NULL,
     start_date TEXT NOT NULL,
@@ -362,6 +366,17 @@ class Store:
         )
         return json.loads(rows[0]["json"]) if rows else None
 
+    def put_sample_data(self, table_id: str, data: dict[str, Any]) -> None:
+        self._execute(
+            "INSERT INTO sample_data (table_id, json) VALUES (?, ?)"
+            " ON CONFLICT (table_id) DO UPDATE SET json = excluded.json",
+            (table_id, json.dumps(data)),
+        )
+
+    def sample_data(self, table_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT json FROM sample_data WHERE table_id = ?", (table_id,))
+        return json.loads(rows[0]["json"]) if rows else None
+
     def put_joins(self, table_id: str, start_date: str, joins: dict[str, Any]) -> None:
         self._execute(
             "INSERT INTO table_joins (table_id, start_date, json) VALUES (?, ?, ?)"
@@ -414,6 +429,7 @@ class Store:
                 "usage",
                 "lineage",
                 "table_profiles",
+                "sample_data",
                 "table_joins",
                 "test_results",
             ):
