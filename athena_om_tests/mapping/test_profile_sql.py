@@ -16,11 +16,13 @@ from athena_om.mapping.profile_sql import (
     partition_predicate,
     profile_query,
     profiled_columns,
+    sample_rows_query,
     uniqueness_query,
 )
 from athena_om.mapping.profiles import (
     ProfileContext,
     centroid_histogram,
+    sample_table_data,
     table_profile_request,
     uniqueness_from_rows,
 )
@@ -192,3 +194,20 @@ def test_dates_and_times_map_to_iso_text() -> None:
     row = {aliases["rowCount"]: 1, aliases["min"]: dt.datetime(2025, 1, 1, 2), aliases["max"]: dt.date(2025, 2, 1)}
     column = table_profile_request(row, query.metrics, ProfileContext(1, 1)).request.columnProfile[0]  # type: ignore[index]
     assert (column.min, column.max) == ("2025-01-01T02:00:00", "2025-02-01")
+
+
+def test_sample_rows_are_quoted_limited_and_sent_as_json_values() -> None:
+    where = partition_predicate([("2025-06-07",)], [("dt", "string")])
+    sql = sample_rows_query('d"b', "t x", ["it's", "dt"], where=where, limit=50).sql("athena")
+    assert sql == (
+        'SELECT "__athena_om_t"."it\'s", "__athena_om_t"."dt" FROM "d""b"."t x" AS "__athena_om_t" '
+        'WHERE "__athena_om_t"."dt" = \'2025-06-07\' LIMIT 50'
+    )
+    data = sample_table_data(
+        ["n", "d", "when", "raw", "xs", "nan"],
+        [(1, Decimal("2.50"), dt.date(2025, 6, 7), b"\x01\xff", [dt.datetime(2025, 1, 1)], float("nan"))],
+    )
+    assert data.to_body() == {
+        "columns": ["n", "d", "when", "raw", "xs", "nan"],
+        "rows": [[1, "2.50", "2025-06-07", "01ff", ["2025-01-01T00:00:00"], None]],
+    }
