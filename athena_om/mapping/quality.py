@@ -30,6 +30,8 @@ class DeclaredTestCase:
     column: str | None = None
     parameters: tuple[tuple[str, str], ...] = ()
     description: str | None = None
+    # The processor's forceUpdate: replace a test case OpenMetadata already holds (else only create new ones).
+    force_update: bool = False
 
     @property
     def fqn(self) -> str:

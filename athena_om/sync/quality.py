@@ -101,20 +101,29 @@ def list_service_test_cases(
 
 
 def test_cases_by_table(run: QualityRun, database: str) -> dict[str, list[QualityTestCase]]:
-    """This database's test cases by table FQN: OpenMetadata's, with the workflow file's replacing same-FQN ones."""
+    """This database's test cases by table FQN: OpenMetadata's, plus the workflow file's new ones (and, with
+    ``forceUpdate``, the file's version of one OpenMetadata already holds)."""
     s_fqn = schema_fqn(run.options.service_name, run.options.database_name, database)
     by_table: dict[str, dict[str, QualityTestCase]] = {}
     for t_fqn, cases in run.openmetadata_test_cases().items():
         if t_fqn.startswith(s_fqn + "."):
             by_table.setdefault(t_fqn, {}).update({c.fqn: c for c in cases})
-    for declared in run.declared:
-        if declared.table_fqn.startswith(s_fqn + "."):
-            by_table.setdefault(declared.table_fqn, {})[declared.fqn] = declared.as_test_case()
+    for declared in declared_to_write(run, s_fqn):
+        by_table.setdefault(declared.table_fqn, {})[declared.fqn] = declared.as_test_case()
     return {
         t: list(cases.values())
         for t, cases in sorted(by_table.items())
         if run.only_tables is None or t in run.only_tables
     }
+
+
+def declared_to_write(run: QualityRun, s_fqn: str) -> list[DeclaredTestCase]:
+    """The workflow file's test cases of this schema that are created or updated: new ones, or all with
+    ``forceUpdate`` (OpenMetadata's orm-test-runner semantics)."""
+    existing = {c.fqn for cases in run.openmetadata_test_cases().values() for c in cases}
+    return [
+        d for d in run.declared if d.table_fqn.startswith(s_fqn + ".") and (d.force_update or d.fqn not in existing)
+    ]
 
 
 def _columns(table: GlueTable) -> tuple[tuple[str, str], ...]:
@@ -222,7 +231,7 @@ def run_database_quality(run: QualityRun, database: str) -> DatabaseQuality:
     except OpenMetadataError as exc:
         batch.failures.append(f"{s_fqn}: cannot list test cases from OpenMetadata: {exc}")
         return DatabaseQuality(batch, [])
-    declared = [d for d in run.declared if d.table_fqn in cases]
+    declared = [d for d in declared_to_write(run, s_fqn) if d.table_fqn in cases]
     if declared:
         batch.add(
             PutEntities(

@@ -65,6 +65,7 @@ def declared_test_cases(config: WorkflowConfig, source: str = "the workflow file
                 column=case.column_name,
                 parameters=tuple((p.name, _parameter_text(p.value)) for p in case.parameter_values),
                 description=case.description,
+                force_update=processor.config.force_update,
             )
         )
     return found
