@@ -193,6 +193,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     for mode in args.modes:
                         print(f"running {mode} ...", flush=True)
                         results.append(run_mode(mode, deployment, instance, om))
+                        print(json.dumps(asdict(results[-1])), flush=True)
                     instance.dispose()
     finally:
         om.stop()
