@@ -46,6 +46,7 @@ COUNTERPARTS: dict[str, ModelRef] = {
     "TableProfile": ModelRef(TABLE, "TableProfile"),
     "ColumnProfile": ModelRef(TABLE, "ColumnProfile"),
     "CreateTableProfileRequest": ModelRef("api.data.createTableProfile", "CreateTableProfileRequest"),
+    "TableData": ModelRef("entity.data.table", "TableData"),
     "CreateUserRequest": ModelRef("api.teams.createUser", "CreateUserRequest"),
     "CreateTeamRequest": ModelRef("api.teams.createTeam", "CreateTeamRequest"),
     "CreateTestSuiteRequest": ModelRef("api.tests.createTestSuite", "CreateTestSuiteRequest"),
