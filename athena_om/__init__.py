@@ -1,7 +1,8 @@
 """athena-om: keeps an OpenMetadata catalog in sync with Amazon Athena, as Dagster assets.
 
-`athena_om.AthenaOpenMetadata` is the Dagster component (the `type:` a `defs.yaml` names). It is imported on
-first use, so `import athena_om.config` or the sandbox do not pay for loading Dagster and every asset.
+`athena_om.AthenaOpenMetadata` is the Dagster component (the `type:` a `defs.yaml` names);
+`athena_om.AthenaDataQuality` adds one asset check per OpenMetadata test case. They are imported on first use,
+so `import athena_om.config` or the sandbox do not pay for loading Dagster and every asset.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from athena_om.component import AthenaOpenMetadata
+    from athena_om.defs.quality.component import AthenaDataQuality
 
-__all__ = ["AthenaOpenMetadata"]
+__all__ = ["AthenaDataQuality", "AthenaOpenMetadata"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,6 +21,10 @@ def __getattr__(name: str) -> Any:
         from athena_om.component import AthenaOpenMetadata
 
         return AthenaOpenMetadata
+    if name == "AthenaDataQuality":
+        from athena_om.defs.quality.component import AthenaDataQuality
+
+        return AthenaDataQuality
     raise AttributeError(f"module 'athena_om' has no attribute {name!r}")
 
 

@@ -19,14 +19,16 @@ from pydantic import Field
 
 from athena_om.config import ConfigProblem, WorkflowConfigError
 from athena_om.defs.connection.definitions import defs as connection_defs
+from athena_om.defs.dbt.definitions import defs as dbt_defs
 from athena_om.defs.metadata.definitions import defs as metadata_defs
 from athena_om.defs.profiles.definitions import profile_definitions
+from athena_om.defs.quality.definitions import quality_definitions
 from athena_om.defs.usage.definitions import defs as usage_defs
 from athena_om.resources.factory import resources_from_workflow
 from athena_om.resources.settings import workflow_config_at
 
 # Each area's Definitions (assets, jobs, schedules, sensors); the component binds them to one workflow file.
-AREAS = [metadata_defs, usage_defs, connection_defs]
+AREAS = [metadata_defs, usage_defs, connection_defs, dbt_defs]
 
 
 class AthenaOpenMetadata(dg.Component, dg.Model, dg.Resolvable):
@@ -77,7 +79,10 @@ def athena_om_definitions(workflow_path: Path) -> dg.Definitions:
         raise error.with_traceback(None) from None
     return dg.Definitions.merge(
         *AREAS,
-        # The weekly profile schedule follows athenaOm.profiler.schedule.
+        # Schedules that follow the workflow file: the weekly profiles (athenaOm.profiler.schedule) ...
         profile_definitions(config.settings.profiler.schedule),
+        # The data-quality asset and its daily schedule (athenaOm.dataQuality.schedule); one check per test case
+        # comes with the state-backed athena_om.defs.quality.component.AthenaDataQuality.
+        quality_definitions(config.settings.data_quality.schedule),
         dg.Definitions(resources=resources_from_workflow(config, path)),
     )

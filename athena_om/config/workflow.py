@@ -760,10 +760,15 @@ class DbtPipeline(ConfigModel):
 # --- athenaOm (ours) -----------------------------------------------------------------------------
 
 
+# The one default for the deletion guard: the sync settings take it from here, and every deletion is planned
+# with the configured value.
+DEFAULT_MAX_DELETED_SHARE = 0.2
+
+
 class DeletionSafety(ConfigModel):
     """Refuse to mark tables deleted when too large a share of a database would disappear in one run."""
 
-    max_deleted_share: float = Field(default=0.2, ge=0, le=1, examples=[0.2])
+    max_deleted_share: float = Field(default=DEFAULT_MAX_DELETED_SHARE, ge=0, le=1, examples=[0.2])
 
 
 class ProfilerSettings(ConfigModel):

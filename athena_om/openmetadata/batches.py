@@ -38,7 +38,7 @@ class SoftDeleteMissing:
     parent_fqn: str
     present_names: frozenset[str]
     listing_complete: bool
-    max_deleted_share: float = 0.2
+    max_deleted_share: float  # athenaOm.deletionSafety.maxDeletedShare, as configured
     listing_error: str | None = None  # why the listing is incomplete, repeated in the refusal
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from athena_om.config.workflow import DEFAULT_MAX_DELETED_SHARE
 from athena_om.mapping.filters import FilterPattern
 
 
@@ -21,7 +22,7 @@ class SyncSettings:
     include_tags: bool = True
     include_owners: bool = True
     mark_deleted_tables: bool = True
-    max_deleted_share: float = 0.2
+    max_deleted_share: float = DEFAULT_MAX_DELETED_SHARE
     owner_table_parameter: str | None = None
     owner_lf_tag_key: str | None = None
     price_per_tb_usd: float = 5.0

@@ -158,7 +158,7 @@ class Planner:
             payloads={database: f"query log of {database}"},
         )
         if database == self.refusing:  # the listing came back empty while OpenMetadata holds tables
-            batch.add(SoftDeleteMissing("tables", "databaseSchema", schema(database), frozenset(), True))
+            batch.add(SoftDeleteMissing("tables", "databaseSchema", schema(database), frozenset(), True, 0.2))
         return batch
 
 
@@ -245,7 +245,7 @@ def test_a_refused_deletion_fails_the_step_after_the_rest_was_written(om: FakeOp
     def sales_tables() -> SyncBatch:
         return SyncBatch(
             operations=[
-                SoftDeleteMissing("tables", "databaseSchema", schema("sales"), frozenset(), listing_complete=True),
+                SoftDeleteMissing("tables", "databaseSchema", schema("sales"), frozenset(), True, 0.2),
                 put_tables("sales", "orders", "customers"),
             ],
             payloads={None: "kept"},

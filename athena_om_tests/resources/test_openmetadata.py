@@ -22,6 +22,7 @@ from athena_om.openmetadata.models import (
 from athena_om.resources.aws import AthenaResource
 from athena_om.resources.openmetadata import OpenMetadataIOManager, OpenMetadataResource
 from athena_om.sandbox.openmetadata_server import FailNextRule, FaultConfig, OpenMetadataSandboxServer
+from athena_om.sandbox.openmetadata_server.app import OM_VERSION_ENV
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.resource-test.SIGNATURE"
 WRONG = "eyJhbGciOiJSUzI1NiJ9.someone-elses.SIGNATURE"
@@ -29,7 +30,10 @@ SCHEMA = "svc.default.sales"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[OpenMetadataSandboxServer]:
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenMetadataSandboxServer]:
+    # A server without bulk endpoints, so each table write is a request (and an answer) of its own; the bulk
+    # path's one-bad-entity case is in athena_om_tests/openmetadata/test_bulk_writes.py.
+    monkeypatch.setenv(OM_VERSION_ENV, "1.10.0")
     with OpenMetadataSandboxServer(tmp_path / "om", jwt_token=TOKEN) as om:
         yield om
 
