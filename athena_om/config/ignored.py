@@ -60,9 +60,7 @@ IGNORED_KEYS: dict[type[BaseModel], frozenset[str]] = {
     ),
     # The profiler reads the filters, includeViews, computeTableMetrics/computeColumnMetrics, useStatistics,
     # profileSample(Type), profileSampleConfig (static), threadCount, timeoutSeconds and generateSampleData.
-    ProfilerPipeline: frozenset(
-        {"processingEngine", "classificationFilterPattern", "randomizedSample", "metrics"}
-    ),
+    ProfilerPipeline: frozenset({"processingEngine", "classificationFilterPattern", "randomizedSample", "metrics"}),
     OpenMetadataServerConfig: _FILTERS
     | {"clusterName", "secretsManagerProvider", "secretsManagerLoader", "apiVersion"}
     | {"includeTopics", "includeTables", "includeDashboards", "includePipelines", "includeMlModels"}
