@@ -198,7 +198,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         om.stop()
         aws.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        if results and all(r.all_succeeded for r in results):
+            shutil.rmtree(root, ignore_errors=True)
+        else:  # the code server's and the daemon's logs say why a run failed
+            print(f"kept {root} (logs/code-server.log, logs/daemon.log)", flush=True)
     return {
         "benchmark": "parallel_runs",
         "databases": args.databases,
