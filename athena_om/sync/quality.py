@@ -89,11 +89,20 @@ def list_service_test_cases(
     prefix = database_fqn(options.service_name, options.database_name) + "."
     found: dict[str, list[QualityTestCase]] = {}
     unreadable: list[str] = []
+    # Test cases of other platforms (dbt's, say) are run and reported by that platform, as OpenMetadata's own
+    # runner leaves them: running them here would file an Aborted result on each every run.
+    other_platforms = {
+        str(definition.get("name"))
+        for definition in client.list_all("dataQuality/testDefinitions")
+        if "OpenMetadata" not in (definition.get("testPlatforms") or ["OpenMetadata"])
+    }
     for entity in client.list_all("dataQuality/testCases", fields=TEST_CASE_FIELDS):
         case = test_case_from_entity(entity)
         if isinstance(case, str):
             if prefix in str(entity.get("entityLink")):
                 unreadable.append(case)
+            continue
+        if case.definition in other_platforms:
             continue
         if case.table_fqn.startswith(prefix):
             found.setdefault(case.table_fqn, []).append(case)

@@ -14,11 +14,14 @@ OTHER_SERVICE = "other.default.sales.orders"
 
 
 class StubClient:
-    def __init__(self, entities: list[dict[str, Any]]) -> None:
+    def __init__(self, entities: list[dict[str, Any]], definitions: list[dict[str, Any]] | None = None) -> None:
         self.entities = entities
+        self.definitions = definitions or []
         self.listings = 0
 
     def list_all(self, collection: str, **_: Any) -> list[dict[str, Any]]:
+        if collection == "dataQuality/testDefinitions":
+            return self.definitions
         assert collection == "dataQuality/testCases"
         self.listings += 1
         return self.entities
@@ -51,6 +54,17 @@ def test_openmetadata_cases_of_this_service_only_listed_once_per_run() -> None:
     assert [c.name for c in quality.test_cases_by_table(run, "sales")[TABLE]] == ["a"]
     assert quality.test_cases_by_table(run, "web") == {}
     assert client.listings == 1
+
+
+def test_test_cases_of_another_platform_are_left_to_it() -> None:
+    client = StubClient(
+        [_entity(TABLE, "mine"), _entity(TABLE, "dbt_not_null", definition="dbt_not_null")],
+        definitions=[
+            {"name": "tableRowCountToEqual", "testPlatforms": ["OpenMetadata"]},
+            {"name": "dbt_not_null", "testPlatforms": ["dbt"]},
+        ],
+    )
+    assert [c.name for c in quality.test_cases_by_table(_run(client), "sales")[TABLE]] == ["mine"]
 
 
 def test_declared_cases_are_created_when_new_and_replace_only_with_force_update() -> None:
