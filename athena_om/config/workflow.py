@@ -33,6 +33,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from athena_om.mapping.filters import FilterPattern
+
 __all__ = [
     "AthenaConnection",
     "AthenaOmSettings",
@@ -93,14 +95,6 @@ def _case_insensitive(*allowed: str) -> BeforeValidator:
     return BeforeValidator(normalise)
 
 
-def _check_regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise ValueError(f"invalid regular expression ({error}) — expected a Python regex like '^sales_.*'") from None
-    return pattern
-
-
 def _check_s3_uri(value: str) -> str:
     if not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", value):
         raise ValueError('must be an S3 URI — expected something like "s3://my-athena-results/prefix/"')
@@ -154,20 +148,8 @@ def _check_entity_name(value: str) -> str:
     return value
 
 
-RegexPattern = Annotated[str, AfterValidator(_check_regex)]
 EntityName = Annotated[str, AfterValidator(_check_entity_name)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
-
-
-class FilterPattern(ConfigModel):
-    """Regexes choosing which databases, schemas or tables to ingest (OpenMetadata `filterPattern.json`)."""
-
-    includes: list[RegexPattern] = Field(default_factory=list, examples=["^sales_.*"])
-    excludes: list[RegexPattern] = Field(default_factory=list, examples=["^tmp_.*"])
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.includes and not self.excludes
 
 
 # --- source.serviceConnection ----------------------------------------------------------------------

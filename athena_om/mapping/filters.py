@@ -13,27 +13,38 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        _compiled(pattern)
+    except re.error as error:
+        raise ValueError(f"invalid regular expression ({error}) — expected a Python regex like '^sales_.*'") from None
+    return pattern
+
+
+RegexPattern = Annotated[str, AfterValidator(_check_regex)]
 
 
 class FilterPattern(BaseModel):
-    """Regex include/exclude lists, validated when the config is loaded."""
+    """Regex include/exclude lists (OpenMetadata `filterPattern.json`), validated when the config is loaded.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    The one filter type: the workflow file's `databaseFilterPattern`, `schemaFilterPattern` and
+    `tableFilterPattern` are these, and the planners match names with them.
+    """
 
-    includes: list[str] = Field(default_factory=list)
-    excludes: list[str] = Field(default_factory=list)
+    # As the workflow file's sections: unknown keys refused, `includes: [2024]` read as the string it means.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
-    @field_validator("includes", "excludes")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                _compiled(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
-        return patterns
+    includes: list[RegexPattern] = Field(default_factory=list, examples=["^sales_.*"])
+    excludes: list[RegexPattern] = Field(default_factory=list, examples=["^tmp_.*"])
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.includes and not self.excludes
 
 
 @lru_cache(maxsize=1024)

@@ -9,10 +9,8 @@ import logging
 from dagster import ConfigurableResource, DagsterLogManager
 from pydantic import Field
 
-from athena_om.config import FilterPattern as ConfigFilterPattern
 from athena_om.config import WorkflowConfig, ignored_keys, load_workflow_config_cached
 from athena_om.config.workflow import DatabaseMetadataPipeline
-from athena_om.mapping.filters import FilterPattern
 from athena_om.sync.settings import SyncSettings
 
 
@@ -20,13 +18,6 @@ def workflow_config_at(path: str | None) -> WorkflowConfig:
     """The workflow config at ``path`` (or ``$ATHENA_OM_CONFIG``, ``./athena_om.yaml``), parsed once per process and
     re-read only when the file or an environment variable it names changes."""
     return load_workflow_config_cached(path)
-
-
-def _pattern(pattern: ConfigFilterPattern | None) -> FilterPattern | None:
-    """The config's filter pattern as the mapping layer's (the pure layer does not import config)."""
-    if pattern is None:
-        return None
-    return FilterPattern(includes=list(pattern.includes), excludes=list(pattern.excludes))
 
 
 def sync_settings_from_workflow(config: WorkflowConfig) -> SyncSettings:
@@ -46,9 +37,9 @@ def sync_settings_from_workflow(config: WorkflowConfig) -> SyncSettings:
         service_name=config.service_name,
         database_name=connection.database_name if connection else "default",
         catalog_id=connection.catalog_id if connection else None,
-        database_filter=_pattern(getattr(pipeline, "database_filter_pattern", None)),
-        schema_filter=_pattern(getattr(pipeline, "schema_filter_pattern", None)),
-        table_filter=_pattern(getattr(pipeline, "table_filter_pattern", None)),
+        database_filter=getattr(pipeline, "database_filter_pattern", None),
+        schema_filter=getattr(pipeline, "schema_filter_pattern", None),
+        table_filter=getattr(pipeline, "table_filter_pattern", None),
         use_fqn_for_filtering=flag("use_fqn_for_filtering", False),
         include_tables=flag("include_tables", True),
         include_views=flag("include_views", True),

@@ -18,7 +18,6 @@ from athena_om.athena.dbt_models import DbtArtifacts, DbtNode
 from athena_om.config.workflow import DbtHttpConfig, DbtLocalConfig, DbtPipeline, DbtS3Config
 from athena_om.mapping import dbt as mapping
 from athena_om.mapping.dbt import DbtOptions, OMColumnState, OMTableState
-from athena_om.mapping.filters import FilterPattern
 from athena_om.mapping.fqn import schema_fqn, split_fqn
 from athena_om.mapping.lineage_details import merge_lineage_details
 from athena_om.mapping.sql_lineage import parse_query
@@ -45,9 +44,6 @@ TABLE_FIELDS = ("columns", "tags", "owners", "dataModel")
 
 
 def dbt_options(pipeline: DbtPipeline, service_name: str, database_name: str) -> DbtOptions:
-    def pattern(value: Any) -> FilterPattern | None:
-        return None if value is None else FilterPattern(includes=list(value.includes), excludes=list(value.excludes))
-
     return DbtOptions(
         service_name=service_name,
         database_name=database_name,
@@ -56,9 +52,9 @@ def dbt_options(pipeline: DbtPipeline, service_name: str, database_name: str) ->
         include_tags=pipeline.include_tags,
         update_descriptions=pipeline.dbt_update_descriptions,
         update_owners=pipeline.dbt_update_owners,
-        database_filter=pattern(pipeline.database_filter_pattern),
-        schema_filter=pattern(pipeline.schema_filter_pattern),
-        table_filter=pattern(pipeline.table_filter_pattern),
+        database_filter=pipeline.database_filter_pattern,
+        schema_filter=pipeline.schema_filter_pattern,
+        table_filter=pipeline.table_filter_pattern,
     )
 
 
