@@ -31,6 +31,7 @@ def dbt_pipeline(settings: AthenaOmSettingsResource) -> DbtPipeline:
 
 @asset(
     group_name=GROUP,
+    pool="openmetadata",
     io_manager_key="openmetadata_io_manager",
     deps=[AssetDep(athena_tables, partition_mapping=AllPartitionMapping())],
     kinds={"dbt", "openmetadata"},

@@ -26,7 +26,12 @@ def _catalog_clients(aws: AthenaResource, include_tags: bool) -> AwsCatalogClien
     return AwsCatalogClients(glue=aws.glue(), lakeformation=aws.lakeformation() if include_tags else None)
 
 
-@asset(group_name=GROUP, io_manager_key="openmetadata_io_manager", kinds={"athena", "openmetadata"})
+@asset(
+    group_name=GROUP,
+    pool="openmetadata",
+    io_manager_key="openmetadata_io_manager",
+    kinds={"athena", "openmetadata"},
+)
 def athena_schemas(
     context: AssetExecutionContext,
     aws: AthenaResource,
@@ -54,6 +59,7 @@ def athena_schemas(
 
 @asset(
     group_name=GROUP,
+    pool="openmetadata",
     io_manager_key="openmetadata_io_manager",
     partitions_def=glue_database_partitions,
     backfill_policy=BackfillPolicy.single_run(),

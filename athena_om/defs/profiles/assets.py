@@ -16,6 +16,7 @@ GROUP = "athena_profiles"
 
 @asset(
     group_name=GROUP,
+    pool="athena",
     io_manager_key="openmetadata_io_manager",
     partitions_def=glue_database_partitions,
     backfill_policy=BackfillPolicy.single_run(),

@@ -61,6 +61,7 @@ def quality_run(
 
 @asset(
     group_name=GROUP,
+    pool="athena",
     io_manager_key="openmetadata_io_manager",
     partitions_def=glue_database_partitions,
     backfill_policy=BackfillPolicy.single_run(),

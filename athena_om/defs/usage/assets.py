@@ -54,6 +54,7 @@ def _query_logs(context: AssetExecutionContext, athena_query_log: list) -> list[
 
 @asset(
     group_name=GROUP,
+    pool="athena",
     io_manager_key="openmetadata_io_manager",
     partitions_def=query_history_days,
     # A backfill reads the history once for its whole range: Athena lists newest first, so an old day read
@@ -93,6 +94,7 @@ def athena_query_log(
 
 @asset(
     group_name=GROUP,
+    pool="openmetadata",
     io_manager_key="openmetadata_io_manager",
     partitions_def=query_history_days,
     backfill_policy=BackfillPolicy.single_run(),
@@ -121,6 +123,7 @@ def athena_table_usage(
 
 @asset(
     group_name=GROUP,
+    pool="openmetadata",
     io_manager_key="openmetadata_io_manager",
     partitions_def=query_history_days,
     backfill_policy=BackfillPolicy.single_run(),
