@@ -65,16 +65,19 @@ ROUTE_MODELS: dict[tuple[str, str], ModelRef] = {
     ("PUT", "/api/v1/dataQuality/testSuites/basic"): CREATE_TEST_SUITE,
     ("POST", "/api/v1/dataQuality/testSuites/basic"): CREATE_TEST_SUITE,
     ("POST", "/api/v1/dataQuality/testCases/testCaseResults/{fqn:path}"): CREATE_TEST_CASE_RESULT,
+    # OpenMetadata 2.x's bulk writes: a JSON list of the collection's create requests.
+    **{("PUT", f"/api/v1/{path}/bulk"): _COLLECTIONS[path] for path in ("databases", "databaseSchemas", "tables")},
 }
 
 
 def conformance_problem(model: ModelRef, body: Any) -> str | None:
-    """Why OpenMetadata's model rejects ``body``, or None when it accepts it."""
+    """Why OpenMetadata's model rejects ``body`` (or an item of a bulk write's list), or None when it accepts it."""
     generated: type[BaseModel] = model.load()
-    try:
-        generated.model_validate(body)
-    except ValidationError as exc:
-        return str(exc)
+    for item in body if isinstance(body, list) else [body]:
+        try:
+            generated.model_validate(item)
+        except ValidationError as exc:
+            return str(exc)
     return None
 
 

@@ -55,6 +55,15 @@ COUNTERPARTS: dict[str, ModelRef] = {
     "TestResultValue": ModelRef("tests.basic", "TestResultValue"),
     "TestCaseResult": ModelRef("tests.basic", "TestCaseResult"),
     "BulkDeleteStaleRequest": ModelRef("type.bulkDeleteStaleRequest", "BulkDeleteStaleRequest"),
+    "CustomMetricProfile": ModelRef(TABLE, "CustomMetricProfile"),
+    "Histogram": ModelRef(TABLE, "Histogram"),
+    "DataModel": ModelRef(TABLE, "DataModel"),
+    "CreateTestDefinitionRequest": ModelRef("api.tests.createTestDefinition", "CreateTestDefinitionRequest"),
+    "CreateTestCaseResult": ModelRef("api.tests.createTestCaseResult", "CreateTestCaseResult"),
+}
+# Bodies OpenMetadata takes in a standard shape it has no generated model for.
+NOT_OPENMETADATA_SCHEMAS = {
+    "JsonPatchOperation": "RFC 6902 JSON Patch (PATCH /tables/{id}), checked by the sandbox's PATCH route",
 }
 ENUM_COUNTERPARTS: dict[str, ModelRef] = {
     "DataType": ModelRef(TABLE, "DataType"),
@@ -84,7 +93,7 @@ def _models(om_models: Path) -> None:
 
 
 def test_every_request_model_has_an_openmetadata_counterpart() -> None:
-    assert sorted(set(our_request_models()) - set(COUNTERPARTS)) == []
+    assert sorted(set(our_request_models()) - set(COUNTERPARTS) - set(NOT_OPENMETADATA_SCHEMAS)) == []
 
 
 @pytest.mark.parametrize("name", sorted(COUNTERPARTS))
