@@ -8,15 +8,12 @@ still go out.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from athena_om.openmetadata.client import OpenMetadataError
+from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError
 from athena_om.openmetadata.models import CreateTestCaseResult, DataModel, JsonPatchOperation
-
-if TYPE_CHECKING:
-    from athena_om.openmetadata.writer import BatchWriter, SyncReport
 
 JSON_PATCH = "application/json-patch+json"
 
@@ -54,25 +51,23 @@ def dbt_operation_label(op: DbtOperation) -> str:
     return f"{type(op).__name__} {op.table_fqn}"
 
 
-def apply_dbt_operation(writer: BatchWriter, op: DbtOperation, report: SyncReport) -> None:
-    """Carry out one dbt operation, counting it as ``<Kind>.written`` or ``<Kind>.failed`` with the reason."""
-    kind = type(op).__name__
+def apply_dbt_operation(
+    client: OpenMetadataClient, table_id: Callable[[str], str | None], op: DbtOperation
+) -> str | None:
+    """Carry out one dbt operation; the reason it failed, or None when OpenMetadata took it."""
     try:
         if isinstance(op, AddTestCaseResult):
             path = f"/v1/dataQuality/testCases/testCaseResults/{quote(op.test_case_fqn, safe='')}"
-            writer.client.request("POST", path, json=op.result.to_body())
+            client.request("POST", path, json=op.result.to_body())
+            return None
+        found = table_id(op.table_fqn)
+        if found is None:
+            raise LookupError(f"table {op.table_fqn} is not in OpenMetadata; sync its database first")
+        if isinstance(op, PatchTable):
+            body = json.dumps([operation.to_body() for operation in op.operations]).encode()
+            client.request("PATCH", f"/v1/tables/{found}", content=body, content_type=JSON_PATCH)
         else:
-            table_id = writer.table_id(op.table_fqn)
-            if table_id is None:
-                raise LookupError(f"table {op.table_fqn} is not in OpenMetadata; sync its database first")
-            if isinstance(op, PatchTable):
-                body = json.dumps([operation.to_body() for operation in op.operations]).encode()
-                writer.client.request("PATCH", f"/v1/tables/{table_id}", content=body, content_type=JSON_PATCH)
-            else:
-                writer.client.request("PUT", f"/v1/tables/{table_id}/dataModel", json=op.data_model.to_body())
+            client.request("PUT", f"/v1/tables/{found}/dataModel", json=op.data_model.to_body())
     except (OpenMetadataError, LookupError) as error:
-        report.counts[f"{kind}.failed"] += 1
-        report.counts["failed"] += 1
-        report.failures.append(f"{dbt_operation_label(op)}: {error}")
-        return
-    report.counts[f"{kind}.written"] += 1
+        return str(error)
+    return None

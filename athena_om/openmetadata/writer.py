@@ -24,7 +24,13 @@ from athena_om.openmetadata.batches import (
 )
 from athena_om.openmetadata.bulk import NO_BULK
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
-from athena_om.openmetadata.dbt_operations import AddTestCaseResult, PatchTable, PutDataModel, apply_dbt_operation
+from athena_om.openmetadata.dbt_operations import (
+    AddTestCaseResult,
+    PatchTable,
+    PutDataModel,
+    apply_dbt_operation,
+    dbt_operation_label,
+)
 from athena_om.openmetadata.models import (
     ColumnLineage,
     EntitiesEdge,
@@ -133,7 +139,8 @@ class BatchWriter:
         elif isinstance(op, ReportUsage | PutTableJoins | AddLineage | PutTableProfile):
             self._per_table(op, report)
         elif isinstance(op, PatchTable | PutDataModel | AddTestCaseResult):
-            apply_dbt_operation(self, op, report)
+            error = apply_dbt_operation(self.client, self.table_id, op)
+            self._record_per_table(op, error, report, label=dbt_operation_label(op))
         elif isinstance(op, ComputePercentiles):
             self.client.request("POST", f"/v1/usage/compute.percentile/table/{op.date}")
 
@@ -258,14 +265,16 @@ class BatchWriter:
         self._record_per_table(op, self._per_table_error(op), report)
 
     @staticmethod
-    def _record_per_table(op: PerTableOperation, error: str | None, report: SyncReport) -> None:
+    def _record_per_table(op: Operation, error: str | None, report: SyncReport, label: str | None = None) -> None:
+        """Count an operation addressed to one table (or test case) as ``<Kind>.written`` or ``<Kind>.failed``."""
         kind = type(op).__name__
         if error is None:
             report.counts[f"{kind}.written"] += 1
             return
         report.counts[f"{kind}.failed"] += 1
         report.counts["failed"] += 1
-        report.failures.append(f"{kind} {getattr(op, 'table_fqn', None) or op_label(op)}: {error}")
+        label = label or f"{kind} {getattr(op, 'table_fqn', None) or op_label(op)}"
+        report.failures.append(f"{label}: {error}")
 
     def _per_table_error(self, op: PerTableOperation) -> str | None:
         """Carry out one usage, joins or lineage operation; the error message, or None when it was written."""
