@@ -156,7 +156,9 @@ class SandboxApi:
 
         async def bulk_create_or_update(request: Request) -> JSONResponse:
             # ``async=true`` asks OpenMetadata to work in the background; the sandbox is quick enough to answer.
-            return JSONResponse(connector_routes.bulk_put(self.catalog, collection, await _json_body(request)))
+            override = _bool_param(request, "overrideMetadata")
+            body = await _json_body(request)
+            return JSONResponse(connector_routes.bulk_put(self.catalog, collection, body, override_metadata=override))
 
         async def delete_stale(request: Request) -> JSONResponse:
             return JSONResponse(connector_routes.delete_stale(self.catalog, collection, await _json_body(request)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from athena_om.sandbox.openmetadata_server import rules
+from athena_om.sandbox.openmetadata_server.bot_merge import bot_put_content
 from athena_om.sandbox.openmetadata_server.errors import ApiError, bad_request, not_found
 from athena_om.sandbox.openmetadata_server.fqn import child_fqn, parse_entity_link, quote_name
 from athena_om.sandbox.openmetadata_server.schema import BodyKind, RequestSchema
@@ -236,13 +237,20 @@ class Catalog:
 
     # Writes
 
-    def put(self, collection: Collection, body: Any, *, create_only: bool = False) -> tuple[dict[str, Any], str]:
-        """Create or update from a create request; returns the entity and ``created``/``updated``/``unchanged``."""
+    def put(
+        self, collection: Collection, body: Any, *, create_only: bool = False, override_metadata: bool = False
+    ) -> tuple[dict[str, Any], str]:
+        """Create or update from a create request; returns the entity and ``created``/``updated``/``unchanged``.
+
+        An update is the ingestion bot's PUT: what people wrote is kept as OpenMetadata keeps it (``bot_merge``).
+        """
         draft = collection.builder(self, self.schema.check(collection.body_kind, body))
         with self.store.transaction():
             existing = self.store.get_by_fqn(collection.entity_type, draft.fqn)
             if existing is not None and create_only:
                 raise ApiError(409, f"Entity already exists: {collection.entity_type} {draft.fqn}")
+            if existing is not None:
+                draft.content = bot_put_content(draft.content, existing.data, override=override_metadata)
             checksum = draft.content.get("checksum") if collection.entity_type == "query" else None
             if checksum and self.store.other_query_with_checksum(checksum, draft.fqn) is not None:
                 # OpenMetadata keeps query text unique (constraint unique_query_checksum): the same SQL under

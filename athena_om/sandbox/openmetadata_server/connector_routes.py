@@ -66,15 +66,18 @@ def bulk_result(successes: list[dict[str, Any]], failures: list[dict[str, Any]])
     }
 
 
-def bulk_put(catalog: Catalog, collection: Collection, bodies: Any) -> dict[str, Any]:
-    """Create or update each body on its own, so one invalid entity fails alone."""
+def bulk_put(
+    catalog: Catalog, collection: Collection, bodies: Any, *, override_metadata: bool = False
+) -> dict[str, Any]:
+    """Create or update each body on its own, so one invalid entity fails alone. Updates keep what people wrote
+    (the PUT's bot rules), unless ``overrideMetadata=true`` asks for the source's descriptions and owners."""
     if not isinstance(bodies, list):
         raise bad_request(f"[body must be a list of {collection.entity_type} create requests]")
     successes: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     for body in bodies:
         try:
-            data, change = catalog.put(collection, body)
+            data, change = catalog.put(collection, body, override_metadata=override_metadata)
         except ApiError as error:
             failures.append({"request": body, "message": error.message, "status": error.status})
             continue

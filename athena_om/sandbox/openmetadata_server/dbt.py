@@ -3,7 +3,8 @@
 - ``PUT /tables/{id}/dataModel`` stores the model (checked with OpenMetadata's ``DataModel``) and, like
   OpenMetadata's ``TableRepository.addDataModel``, carries its description, owners and tags, and its columns'
   descriptions, into the table where the table has none.
-- ``PATCH /tables/{id}`` applies an RFC 6902 patch (``application/json-patch+json``, else 415 like
+- ``PATCH /tables/{id}`` (and ``/queries/{id}``: description, displayName, tags, owners) applies an RFC 6902
+  patch (``application/json-patch+json``, else 415 like
   OpenMetadata) to the fields a client may edit: description, displayName, tags, owners and each column's
   description, displayName and tags. Tags and owners are resolved (404 when unknown), each tag label checked
   with OpenMetadata's ``TagLabel``.
@@ -38,6 +39,7 @@ from athena_om.sandbox.openmetadata_server.store import StoredEntity
 JSON_PATCH = "application/json-patch+json"
 TABLE_PATCHABLE = frozenset({"description", "displayName", "tags", "owners", "columns"})
 COLUMN_PATCHABLE = frozenset({"description", "displayName", "tags"})
+QUERY_PATCHABLE = frozenset({"description", "displayName", "tags", "owners"})
 BUILT_IN_DEFINITIONS = frozenset((*TABLE_TEST_DEFINITIONS, *COLUMN_TEST_DEFINITIONS))
 
 
@@ -111,16 +113,16 @@ def _pointer(path: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in path[1:].split("/")]
 
 
-def _check_path(parts: list[str], path: str) -> None:
-    if parts[0] not in TABLE_PATCHABLE:
-        raise bad_request(f"[JSON Patch path {path!r}: the sandbox patches only {sorted(TABLE_PATCHABLE)}]")
+def _check_path(parts: list[str], path: str, patchable: frozenset[str] = TABLE_PATCHABLE) -> None:
+    if parts[0] not in patchable:
+        raise bad_request(f"[JSON Patch path {path!r}: the sandbox patches only {sorted(patchable)}]")
     if parts[0] == "columns" and (len(parts) < 3 or parts[2] not in COLUMN_PATCHABLE):
         raise bad_request(f"[JSON Patch path {path!r}: a column's {sorted(COLUMN_PATCHABLE)} only]")
 
 
-def _apply_operation(document: dict[str, Any], op: PatchOperation) -> None:
+def _apply_operation(document: dict[str, Any], op: PatchOperation, patchable: frozenset[str] = TABLE_PATCHABLE) -> None:
     parts = _pointer(op.path)
-    _check_path(parts, op.path)
+    _check_path(parts, op.path, patchable)
     parent: Any = document
     for part in parts[:-1]:
         try:
@@ -154,16 +156,22 @@ def _apply_operation(document: dict[str, Any], op: PatchOperation) -> None:
 
 
 def patch_table(catalog: Catalog, table: StoredEntity, body: Any) -> dict[str, Any]:
+    return patch_entity(catalog, table, body, TABLE_PATCHABLE)
+
+
+def patch_entity(catalog: Catalog, entity: StoredEntity, body: Any, patchable: frozenset[str]) -> dict[str, Any]:
+    """A person's edit: applied as sent (no bot merge), to the ``patchable`` fields only."""
     if not isinstance(body, list):
         raise bad_request("[a JSON Patch body is a list of operations]")
     operations = [rules.validate_body(PatchOperation, item) for item in body]
-    content = _content(table)
+    content = _content(entity)
     columns: list[dict[str, Any]] = content.get("columns") or []
-    editable: dict[str, Any] = {key: content.get(key) for key in TABLE_PATCHABLE if key != "columns"}
-    editable["columns"] = columns
+    editable: dict[str, Any] = {key: content.get(key) for key in patchable if key != "columns"}
+    if "columns" in patchable:
+        editable["columns"] = columns
     for operation in operations:
-        _apply_operation(editable, operation)
-    if len(editable["columns"]) != len(content.get("columns") or []):
+        _apply_operation(editable, operation, patchable)
+    if len(editable.get("columns") or []) != len(columns if "columns" in patchable else []):
         raise bad_request("[JSON Patch may not add or remove columns]")
     for key in ("description", "displayName"):
         if editable.get(key) is not None and not isinstance(editable[key], str):
@@ -175,13 +183,13 @@ def patch_table(catalog: Catalog, table: StoredEntity, body: Any) -> dict[str, A
         if not isinstance(owners, list) or not all(isinstance(o, dict) and "id" in o and "type" in o for o in owners):
             raise bad_request("[owners must be a list of entity references with id and type]")
         editable["owners"] = catalog.resolve_owners(owners)
-    for index, column in enumerate(editable["columns"]):
+    for index, column in enumerate(editable.get("columns") or []):
         if column.get("tags") is not None:
             column["tags"] = _labels(catalog, column["tags"], f"columns[{index}].tags")
         if column.get("description") is not None and not isinstance(column["description"], str):
             raise bad_request(f"[columns[{index}].description must be a string]")
     content.update({key: value for key, value in editable.items()})
-    return _save(catalog, table, {key: value for key, value in content.items() if value is not None})
+    return _save(catalog, entity, {key: value for key, value in content.items() if value is not None})
 
 
 # -- test definitions ----------------------------------------------------------------------------------------
@@ -236,6 +244,14 @@ def add_dbt_routes(router: APIRouter, catalog: Catalog) -> None:
         table = catalog.find_id("table", table_id)
         return JSONResponse(patch_table(catalog, table, await _json(request)))
 
+    @router.patch("/queries/{query_id}")
+    async def patch_query(request: Request, query_id: str) -> JSONResponse:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON_PATCH:
+            raise ApiError(415, f"HTTP 415 Unsupported Media Type: PATCH needs {JSON_PATCH}, not {content_type!r}")
+        query = catalog.find_id("query", query_id)
+        return JSONResponse(patch_entity(catalog, query, await _json(request), QUERY_PATCHABLE))
+
     async def write_definition(request: Request, create_only: bool) -> JSONResponse:
         data, change = put_test_definition(catalog, await _json(request), create_only=create_only)
         return JSONResponse(data | {"id": data["id"]}, status_code=201 if change == "created" else 200)
@@ -269,4 +285,4 @@ async def _json(request: Request) -> Any:
         raise bad_request(f"Unable to process JSON: {error}") from None
 
 
-__all__ = ["add_dbt_routes", "not_found", "patch_table", "put_data_model", "put_test_definition"]
+__all__ = ["add_dbt_routes", "not_found", "patch_entity", "patch_table", "put_data_model", "put_test_definition"]
