@@ -27,6 +27,9 @@ class PutEntities:
     skip_unchanged_under: tuple[str, str] | None = None
     # Names the planner already read from OpenMetadata and found unchanged: not sent, counted as unchanged.
     unchanged_names: tuple[str, ...] = ()
+    # Top-level text fields athena-om owns on these entities (a Query's per-day description). OpenMetadata keeps
+    # a non-empty one when the ingestion bot PUTs another, so the writer PATCHes any the answer did not take.
+    owned_fields: tuple[str, ...] = ()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from athena_om.openmetadata.batches import (
 from athena_om.openmetadata.bulk import NO_BULK
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
 from athena_om.openmetadata.dbt_operations import (
+    JSON_PATCH,
     AddTestCaseResult,
     PatchTable,
     PutDataModel,
@@ -35,6 +37,7 @@ from athena_om.openmetadata.models import (
     ColumnLineage,
     EntitiesEdge,
     EntityReference,
+    JsonPatchOperation,
     LineageDetails,
     OMRequest,
     UsageRequest,
@@ -185,10 +188,50 @@ class BatchWriter:
                 else:
                     fresh.append(request)
             requests = fresh
-        for result in self._put(op.collection, requests, listed):
+        results = self._put(op.collection, requests, listed)
+        if op.owned_fields:
+            results = self._patch_owned_fields(op, requests, results)
+        for result in results:
             report.record(op.collection, result)
             if result.entity.get("id") and result.fqn:
                 self._ids[result.fqn] = result.entity["id"]
+
+    def _patch_owned_fields(
+        self, op: PutEntities, requests: list[OMRequest], results: list[WriteResult]
+    ) -> list[WriteResult]:
+        """PATCH each owned field an answer shows was not taken: OpenMetadata keeps a non-empty description when
+        the ingestion bot PUTs another (``EntityUpdater.updateDescription``); a PATCH is how it takes one."""
+        by_name = {getattr(request, "name", None): request for request in requests}
+        patched: list[WriteResult] = []
+        for result in results:
+            request = by_name.get(result.entity.get("name"))
+            entity_id = result.entity.get("id")
+            operations = [
+                JsonPatchOperation(
+                    op="replace" if name in result.entity else "add", path=f"/{name}", value=getattr(request, name)
+                ).to_body()
+                for name in op.owned_fields
+                if request is not None
+                and getattr(request, name, None) is not None
+                and result.entity.get(name) != getattr(request, name)
+            ]
+            if result.outcome is WriteOutcome.FAILED or not entity_id or not operations:
+                patched.append(result)
+                continue
+            try:
+                answer = self.client.request(
+                    "PATCH",
+                    f"/v1/{op.collection}/{entity_id}",
+                    content=json.dumps(operations).encode(),
+                    content_type=JSON_PATCH,
+                )
+                outcome = WriteOutcome.UPDATED if result.outcome is WriteOutcome.UNCHANGED else result.outcome
+                patched.append(WriteResult(outcome, result.fqn, answer.json()))
+            except (OpenMetadataError, ValueError) as exc:
+                fields = ", ".join(op.owned_fields)
+                error = f"written, but OpenMetadata kept its old {fields} and the PATCH that replaces it failed: {exc}"
+                patched.append(WriteResult(WriteOutcome.FAILED, result.fqn, result.entity, error))
+        return patched
 
     def _put(self, collection: str, requests: list[OMRequest], listed: set[str] | None) -> list[WriteResult]:
         """Write through the bulk endpoint what the server takes in bulk (new entities from 1.11, changed ones from

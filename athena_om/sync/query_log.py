@@ -42,6 +42,9 @@ MAX_REPORTED = 50  # problems listed one by one in metadata; the rest are only c
 # Query entities per listing page: 200 keeps the merge within one read per 100 entities even with the last,
 # partial page (ceil(n / 200) <= n / 100 from 100 on), and pages small though each description has a row per day.
 STORED_QUERIES_PAGE = 200
+# A Query's description is athena-om's per-day table of runs: OpenMetadata keeps the old one on the ingestion bot's
+# PUT, so the writer PATCHes it when the answer shows it was not taken.
+QUERY_OWNED_FIELDS = ("description",)
 
 
 @dataclass
@@ -179,7 +182,10 @@ def plan_query_entities(
     combined = combine_batches([planned.shared, *(planned.plan(day) for day in planned.partition_keys)])
     puts = [op for op in combined.operations if isinstance(op, PutEntities)]
     others = [op for op in combined.operations if not isinstance(op, PutEntities)]
-    combined.operations = [*others, PutEntities("queries", [request for put in puts for request in put.requests])]
+    combined.operations = [
+        *others,
+        PutEntities("queries", [request for put in puts for request in put.requests], owned_fields=QUERY_OWNED_FIELDS),
+    ]
     return combined
 
 
@@ -244,7 +250,7 @@ def plan_query_log(
     for log in days:
         batch = day_batch(log, settings)
         batch.known_table_ids.update(snapshot.table_ids())
-        batch.add(PutEntities("queries", requests[log.day]))
+        batch.add(PutEntities("queries", requests[log.day], owned_fields=QUERY_OWNED_FIELDS))
         batch.metadata["query_entities_written"] = len(requests[log.day])
         batches[log.day.isoformat()] = batch
     shared = SyncBatch()

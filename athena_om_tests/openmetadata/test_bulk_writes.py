@@ -25,6 +25,7 @@ from athena_om.openmetadata.models import (
     CreateDatabaseRequest,
     CreateDatabaseSchemaRequest,
     CreateDatabaseServiceRequest,
+    CreateQueryRequest,
     CreateTableRequest,
     DataType,
 )
@@ -303,3 +304,68 @@ def test_without_a_listing_of_the_parent_every_entity_is_a_single_put(server: Op
     report = write(server, PutEntities("tables", [table("a"), table("b")]))
     assert report.counts["tables.created"] == 2
     assert "PUT /api/v1/tables/bulk" not in routes(server)
+
+
+# -- what people wrote survives the bot's updates -----------------------------------------------------------
+
+
+def person_writes_a_description(server: OpenMetadataSandboxServer, fqn: str) -> None:
+    """An edit in the UI: a JSON Patch, not the bot's PUT."""
+    with OpenMetadataClient(server.api_url, TOKEN) as client:
+        entity_id = (client.get_by_name("tables", fqn) or {})["id"]
+        operations = [{"op": "add", "path": "/description", "value": "Curated by a person"}]
+        client.request(
+            "PATCH",
+            f"/v1/tables/{entity_id}",
+            content=json.dumps(operations).encode(),
+            content_type="application/json-patch+json",
+        )
+
+
+def test_a_bulk_update_from_glue_keeps_the_description_a_person_wrote(server: OpenMetadataSandboxServer) -> None:
+    seed(server)
+    write(server, tables_op([table("t", description="Glue comment")]))
+    person_writes_a_description(server, f"{SCHEMA}.t")
+    routes(server)
+    changed = table("t", digest="h2", description="Glue comment, edited")
+    changed.columns.append(Column(name="added", dataType=DataType.INT))
+    report = write(server, tables_op([changed]))
+    assert report.counts["tables.updated"] == 1 and routes(server)["PUT /api/v1/tables/bulk"] == 1
+    with OpenMetadataClient(server.api_url, TOKEN) as client:
+        stored = client.get_by_name("tables", f"{SCHEMA}.t") or {}
+    assert stored["description"] == "Curated by a person"
+    assert [column["name"] for column in stored["columns"]] == ["id", "v", "added"]
+
+
+def queries_op(description: str) -> PutEntities:
+    query = CreateQueryRequest(query="SELECT 1", service="svc", name="q1", description=description)
+    return PutEntities("queries", [query], owned_fields=("description",))
+
+
+def test_an_owned_description_the_bots_put_could_not_replace_is_patched(server: OpenMetadataSandboxServer) -> None:
+    seed(server)
+    assert write(server, queries_op("day 1")).counts["queries.created"] == 1
+    routes(server)
+    report = write(server, queries_op("day 1, day 2"))
+    assert report.failures == [] and report.counts["queries.updated"] == 1
+    counts = routes(server)
+    assert counts["PUT /api/v1/queries"] == 1 and counts["PATCH /api/v1/queries/{query_id}"] == 1
+    with OpenMetadataClient(server.api_url, TOKEN) as client:
+        assert (client.get_by_name("queries", "svc.q1") or {})["description"] == "day 1, day 2"
+    again = write(server, queries_op("day 1, day 2"))
+    assert again.counts["queries.unchanged"] == 1 and "PATCH /api/v1/queries/{query_id}" not in routes(server)
+
+
+def test_a_failed_patch_of_an_owned_description_fails_that_entity_with_the_reason(
+    server: OpenMetadataSandboxServer,
+) -> None:
+    seed(server)
+    write(server, queries_op("day 1"))
+    refused = FailNextRule(path_prefix="/api/v1/queries/", method="PATCH", status=400, count=1)
+    server.app.state.faults.configure(FaultConfig(fail_next=[refused]))
+    report = write(server, queries_op("day 1, day 2"))
+    server.app.state.faults.configure(FaultConfig())
+    assert report.counts["queries.failed"] == 1
+    (failure,) = report.failures
+    assert failure.startswith("svc.q1: written, but OpenMetadata kept its old description and the PATCH that")
+    assert "400" in failure
