@@ -44,7 +44,7 @@ IGNORED_KEYS: dict[type[BaseModel], frozenset[str]] = {
     | {"supportsLineageExtraction", "supportsDataDiff"},
     DatabaseMetadataPipeline: frozenset(
         {"markDeletedStoredProcedures", "markDeletedSchemas", "markDeletedDatabases", "includeCustomProperties"}
-        | {"ownerConfig", "includeStoredProcedures", "includeDDL", "overrideMetadata", "queryLogDuration"}
+        | {"ownerConfig", "includeStoredProcedures", "includeDDL", "queryLogDuration"}
         | {"queryParsingTimeoutLimit", "storedProcedureFilterPattern", "threads", "incremental"}
         | {"extractJsonSchema", "jsonSchemaSampleSize"}
     ),

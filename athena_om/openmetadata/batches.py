@@ -30,6 +30,9 @@ class PutEntities:
     # Top-level text fields athena-om owns on these entities (a Query's per-day description). OpenMetadata keeps
     # a non-empty one when the ingestion bot PUTs another, so the writer PATCHes any the answer did not take.
     owned_fields: tuple[str, ...] = ()
+    # The workflow's ``overrideMetadata``: the source's descriptions replace what people wrote
+    # (``overrideMetadata=true`` on bulk writes; single PUTs get their ``owned_fields`` PATCHed instead).
+    override_metadata: bool = False
 
 
 @dataclass

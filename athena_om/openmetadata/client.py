@@ -399,15 +399,22 @@ class OpenMetadataClient:
                 self._bulk = NO_BULK
         return self._bulk
 
-    def put_bulk(self, collection: str, bodies: Sequence[OMRequest], *, existing: set[str]) -> list[WriteResult]:
+    def put_bulk(
+        self, collection: str, bodies: Sequence[OMRequest], *, existing: set[str], override_metadata: bool = False
+    ) -> list[WriteResult]:
         """Create or update entities of one parent in bulk chunks (``existing``: the names OpenMetadata held
         there before, which tells created from updated); one result per body, in order. A failed entity fails
-        alone; a server without the endpoint, or refusing a whole chunk, gets that chunk as single PUTs."""
+        alone; a server without the endpoint, or refusing a whole chunk, gets that chunk as single PUTs.
+
+        ``override_metadata`` (the workflow's ``overrideMetadata``) asks OpenMetadata to let the source's
+        descriptions replace what people wrote; by default its PUT rules keep them."""
 
         by_name = {str(getattr(body, "name", "")): body for body in bodies}
 
         def write(chunk: Chunk) -> list[WriteResult]:
-            return self._put_chunk(collection, chunk, [by_name[name] for name in chunk.names], existing)
+            return self._put_chunk(
+                collection, chunk, [by_name[name] for name in chunk.names], existing, override_metadata
+            )
 
         results: list[WriteResult] = []
         # At most `concurrency` encoded chunks in memory at once, however many entities the parent has.
@@ -417,13 +424,14 @@ class OpenMetadataClient:
         return results
 
     def _put_chunk(
-        self, collection: str, chunk: Chunk, bodies: list[OMRequest], existing: set[str]
+        self, collection: str, chunk: Chunk, bodies: list[OMRequest], existing: set[str], override_metadata: bool
     ) -> list[WriteResult]:
         if not self.bulk_support().creates:  # turned off by an earlier chunk's 404
             return self.put_many(collection, bodies, concurrently=False)
         path = f"/v1/{collection}/bulk"
         try:
-            response = self.request("PUT", path, params={"async": "false"}, content=chunk.payload)
+            params = {"async": "false"} | ({"overrideMetadata": "true"} if override_metadata else {})
+            response = self.request("PUT", path, params=params, content=chunk.payload)
             result = self._parse(BulkOperationResult, response, "PUT", path)
         except OpenMetadataError as exc:
             if exc.status in NO_BULK_ENDPOINT_STATUS:

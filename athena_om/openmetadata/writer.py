@@ -188,7 +188,7 @@ class BatchWriter:
                 else:
                     fresh.append(request)
             requests = fresh
-        results = self._put(op.collection, requests, listed)
+        results = self._put(op.collection, requests, listed, override_metadata=op.override_metadata)
         if op.owned_fields:
             results = self._patch_owned_fields(op, requests, results)
         for result in results:
@@ -233,7 +233,9 @@ class BatchWriter:
                 patched.append(WriteResult(WriteOutcome.FAILED, result.fqn, result.entity, error))
         return patched
 
-    def _put(self, collection: str, requests: list[OMRequest], listed: set[str] | None) -> list[WriteResult]:
+    def _put(
+        self, collection: str, requests: list[OMRequest], listed: set[str] | None, *, override_metadata: bool = False
+    ) -> list[WriteResult]:
         """Write through the bulk endpoint what the server takes in bulk (new entities from 1.11, changed ones from
         2.0), the rest as single PUTs."""
         support = self.client.bulk_support() if listed is not None and requests else NO_BULK
@@ -244,7 +246,11 @@ class BatchWriter:
         for request in requests:
             new = getattr(request, "name", None) not in listed
             (in_bulk if (support.creates if new else support.updates) else single).append(request)
-        results = self.client.put_bulk(collection, in_bulk, existing=listed) if in_bulk else []
+        results = (
+            self.client.put_bulk(collection, in_bulk, existing=listed, override_metadata=override_metadata)
+            if in_bulk
+            else []
+        )
         return results + (self.client.put_many(collection, single) if single else [])
 
     def _soft_delete_missing(self, op: SoftDeleteMissing, report: SyncReport) -> None:

@@ -46,6 +46,7 @@ def sync_settings_from_workflow(config: WorkflowConfig) -> SyncSettings:
         include_tags=flag("include_tags", True),
         include_owners=flag("include_owners", False),
         mark_deleted_tables=flag("mark_deleted_tables", True),
+        override_metadata=flag("override_metadata", False),
         max_deleted_share=extra.deletion_safety.max_deleted_share,
         owner_table_parameter=extra.owner_table_parameter,
         owner_lf_tag_key=extra.owner_lf_tag_key,

@@ -173,7 +173,14 @@ def plan_schemas(
     db_fqn = database_fqn(settings.service_name, settings.database_name)
     database = CreateDatabaseRequest(name=settings.database_name, service=settings.service_name)
     database.sourceHash = compute_source_hash(database)
-    batch.add(PutEntities("databases", [database], skip_unchanged_under=("service", quote_name(settings.service_name))))
+    batch.add(
+        PutEntities(
+            "databases",
+            [database],
+            skip_unchanged_under=("service", quote_name(settings.service_name)),
+            **overrides(settings),
+        )
+    )
     tags = LFTagIndex()
     if settings.include_tags and lakeformation is not None:
         tags = read_lf_tags(lakeformation, settings.catalog_id)
@@ -193,9 +200,21 @@ def plan_schemas(
         )
         for db in databases
     ]
-    batch.add(PutEntities("databaseSchemas", schema_requests, skip_unchanged_under=("database", db_fqn)))
+    batch.add(
+        PutEntities(
+            "databaseSchemas", schema_requests, skip_unchanged_under=("database", db_fqn), **overrides(settings)
+        )
+    )
     batch.metadata["glue_databases"] = len(databases)
     return batch, databases
+
+
+def overrides(settings: SyncSettings) -> dict[str, Any]:
+    """With ``overrideMetadata``, Glue's descriptions replace what people wrote: asked of bulk writes, PATCHed
+    after single PUTs (which OpenMetadata's rules would otherwise keep)."""
+    if not settings.override_metadata:
+        return {}
+    return {"override_metadata": True, "owned_fields": ("description",)}
 
 
 def mapping_options(settings: SyncSettings) -> TableMappingOptions:
@@ -248,7 +267,7 @@ def plan_tables(
             continue
         present.add(result.request.name)
         requests.append(result.request)
-    batch.add(PutEntities("tables", requests, skip_unchanged_under=("databaseSchema", s_fqn)))
+    batch.add(PutEntities("tables", requests, skip_unchanged_under=("databaseSchema", s_fqn), **overrides(settings)))
     if settings.mark_deleted_tables:
         batch.add(
             SoftDeleteMissing(

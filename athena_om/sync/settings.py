@@ -22,6 +22,8 @@ class SyncSettings:
     include_tags: bool = True
     include_owners: bool = True
     mark_deleted_tables: bool = True
+    # overrideMetadata: Glue's descriptions replace the ones people wrote in OpenMetadata (default: kept).
+    override_metadata: bool = False
     max_deleted_share: float = DEFAULT_MAX_DELETED_SHARE
     owner_table_parameter: str | None = None
     owner_lf_tag_key: str | None = None

@@ -369,3 +369,34 @@ def test_a_failed_patch_of_an_owned_description_fails_that_entity_with_the_reaso
     (failure,) = report.failures
     assert failure.startswith("svc.q1: written, but OpenMetadata kept its old description and the PATCH that")
     assert "400" in failure
+
+
+def overriding(requests: list[CreateTableRequest]) -> PutEntities:
+    return PutEntities(
+        "tables",
+        requests,
+        skip_unchanged_under=("databaseSchema", SCHEMA),
+        override_metadata=True,
+        owned_fields=("description",),
+    )
+
+
+@pytest.mark.parametrize(("version", "patches"), [("2.0.7", 0), ("1.12.3", 1)])
+def test_override_metadata_lets_glue_replace_a_persons_description(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str, patches: int
+) -> None:
+    """2.0 takes overrideMetadata=true on the bulk update; an older server's single PUT keeps the person's
+    description, so the writer PATCHes it."""
+    om = sandbox(tmp_path, monkeypatch, version)
+    try:
+        seed(om)
+        write(om, tables_op([table("t", description="Glue comment")]))
+        person_writes_a_description(om, f"{SCHEMA}.t")
+        routes(om)
+        report = write(om, overriding([table("t", digest="h2", description="Glue comment, edited")]))
+        assert report.failures == [] and report.counts["tables.updated"] == 1
+        assert routes(om).get("PATCH /api/v1/tables/{table_id}", 0) == patches
+        with OpenMetadataClient(om.api_url, TOKEN) as client:
+            assert (client.get_by_name("tables", f"{SCHEMA}.t") or {})["description"] == "Glue comment, edited"
+    finally:
+        om.stop()

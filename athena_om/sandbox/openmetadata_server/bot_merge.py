@@ -5,7 +5,8 @@ ingestion bot's PUTs, single or bulk (``BulkImportService`` runs the same update
 
 - a non-empty ``description`` or ``displayName`` is kept; with ``overrideMetadata=true`` (the bulk endpoint's
   query parameter) a description is replaced by a non-empty one, never blanked;
-- non-empty ``owners`` are kept (``overrideMetadata`` replaces them);
+- ``owners`` cannot be removed by a PUT: one without owners keeps the stored ones, one with owners sets them
+  (``updateOwner``: "For PUT operations, ownership can't be removed");
 - ``tags`` are merged: the PUT's labels plus every stored label it does not carry (``EntityUtil.mergeTags``);
 - columns are matched by name and get the same rules (description, displayName, tags), nested children too;
   the PUT's column list decides which columns exist.
@@ -69,7 +70,7 @@ def bot_put_content(new: Content, old: Content, *, override: bool = False) -> Co
     merged = dict(new)
     _keep_text(merged, old, "description", override=override)
     _keep_text(merged, old, "displayName", override=False)
-    if not override and not _empty(old.get("owners")):
+    if _empty(merged.get("owners")) and not _empty(old.get("owners")):
         merged["owners"] = old["owners"]
     tags = merge_tags(merged.get("tags"), old.get("tags"))
     if tags:

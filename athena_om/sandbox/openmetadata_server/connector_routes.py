@@ -70,7 +70,7 @@ def bulk_put(
     catalog: Catalog, collection: Collection, bodies: Any, *, override_metadata: bool = False
 ) -> dict[str, Any]:
     """Create or update each body on its own, so one invalid entity fails alone. Updates keep what people wrote
-    (the PUT's bot rules), unless ``overrideMetadata=true`` asks for the source's descriptions and owners."""
+    (the PUT's bot rules), unless ``overrideMetadata=true`` asks for the source's descriptions."""
     if not isinstance(bodies, list):
         raise bad_request(f"[body must be a list of {collection.entity_type} create requests]")
     successes: list[dict[str, Any]] = []
