@@ -71,6 +71,8 @@ class QualityRun:
     declared: Sequence[DeclaredTestCase] = ()
     clock_ms: Callable[[], int] = field(default=lambda: int(time.time() * 1000))
     only_tables: frozenset[str] | None = None  # table FQNs to test; None: every table with test cases
+    # Per table FQN, the only test case names to run there (a TestSuite file's testCases); others run all theirs.
+    selected: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _openmetadata_cases: dict[str, list[QualityTestCase]] | None = None
     unreadable: list[str] = field(default_factory=list)
 
@@ -119,10 +121,21 @@ def test_cases_by_table(run: QualityRun, database: str) -> dict[str, list[Qualit
             by_table.setdefault(t_fqn, {}).update({c.fqn: c for c in cases})
     for declared in declared_to_write(run, s_fqn):
         by_table.setdefault(declared.table_fqn, {})[declared.fqn] = declared.as_test_case()
+    for t_fqn, names in run.selected.items():
+        if not t_fqn.startswith(s_fqn + "."):
+            continue
+        cases = by_table.get(t_fqn, {})
+        missing = sorted(names - {case.name for case in cases.values()})
+        if missing:
+            run.unreadable.append(
+                f"{', '.join(missing)} on {t_fqn}: named in a TestSuite file's testCases, but the table has no "
+                "test case of that name; fix the name or declare it under processor.config.testCases"
+            )
+        by_table[t_fqn] = {fqn: case for fqn, case in cases.items() if case.name in names}
     return {
         t: list(cases.values())
         for t, cases in sorted(by_table.items())
-        if run.only_tables is None or t in run.only_tables
+        if cases and (run.only_tables is None or t in run.only_tables)
     }
 
 

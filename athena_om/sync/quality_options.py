@@ -27,6 +27,16 @@ class QualityOptions:
     schedule: str = "0 5 * * *"
     max_asset_checks: int = 2000
     problems: tuple[str, ...] = field(default_factory=tuple)
+    # A TestSuite file's ``sourceConfig.config.testCases``: the only test cases of that table to run, by name.
+    selected: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def selected_by_table(self) -> dict[str, frozenset[str]]:
+        """Table FQN -> the test case names to run there (tables not named run all of theirs); two files naming
+        the same table run the union of their lists."""
+        chosen: dict[str, frozenset[str]] = {}
+        for table, names in self.selected:
+            chosen[table] = chosen.get(table, frozenset()) | names
+        return chosen
 
     def severity_is_warn(self, test_case_fqn: str) -> bool:
         return any(fnmatch.fnmatchcase(test_case_fqn, pattern) for pattern in self.warn_only)
@@ -71,18 +81,36 @@ def declared_test_cases(config: WorkflowConfig, source: str = "the workflow file
     return found
 
 
+def selected_test_cases(config: WorkflowConfig, source: str = "the workflow file") -> list[tuple[str, frozenset[str]]]:
+    """A TestSuite workflow's ``testCases`` list (OpenMetadata: "if null, all test cases will be executed"), on
+    its ``entityFullyQualifiedName``."""
+    pipeline = config.pipeline
+    if not isinstance(pipeline, TestSuitePipeline) or pipeline.test_cases is None:
+        return []
+    if not pipeline.entity_fully_qualified_name:
+        raise TestSuiteFileError(
+            f"{source}: source.sourceConfig.config.testCases lists test cases to run but no table: set "
+            "source.sourceConfig.config.entityFullyQualifiedName to the table's FQN"
+        )
+    return [(pipeline.entity_fully_qualified_name, frozenset(pipeline.test_cases))]
+
+
 def quality_options_from_workflow(config: WorkflowConfig, config_path: str | None = None) -> QualityOptions:
     """Settings for a data-quality run: the main file's own test cases plus those of each ``testSuiteFiles`` file."""
     settings = config.settings.data_quality
     base = Path(config_path).parent if config_path else Path.cwd()
     declared = declared_test_cases(config)
+    selected = selected_test_cases(config)
     for name in settings.test_suite_files:
         path = Path(name) if Path(name).is_absolute() else base / name
-        declared += declared_test_cases(workflow_config_at(str(path)), str(path))
+        suite = workflow_config_at(str(path))
+        declared += declared_test_cases(suite, str(path))
+        selected += selected_test_cases(suite, str(path))
     snapshot = Path(settings.snapshot_file)
     return QualityOptions(
         execution=profiler_options_from_workflow(config),
         declared=tuple(declared),
+        selected=tuple(selected),
         warn_only=tuple(settings.warn_only),
         snapshot_file=snapshot if snapshot.is_absolute() else base / snapshot,
         schedule=settings.schedule,

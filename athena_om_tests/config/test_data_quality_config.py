@@ -8,7 +8,8 @@ import pytest
 
 from athena_om.config import WorkflowConfigError, workflow
 from athena_om.config.loader import load_workflow_config, load_workflow_config_from_text
-from athena_om.sync.quality_options import declared_test_cases
+from athena_om.sync import quality_options
+from athena_om.sync.quality_options import declared_test_cases, selected_test_cases
 
 EXAMPLE = Path(__file__).parents[2] / "athena_om" / "config" / "examples" / "data_quality.yaml"
 
@@ -39,3 +40,19 @@ def test_source_type_and_pipeline_type_must_agree() -> None:
     with pytest.raises(WorkflowConfigError) as error:
         load_workflow_config_from_text(text, "tests.yaml")
     assert "does not run with source type" in str(error.value)
+
+
+def test_the_pipelines_test_cases_list_selects_on_its_table_and_needs_one() -> None:
+    text = EXAMPLE.read_text().replace(
+        "      entityFullyQualifiedName: athena_sandbox.default.demo_marketing.campaigns\n",
+        "      entityFullyQualifiedName: athena_sandbox.default.demo_marketing.campaigns\n"
+        "      testCases: [campaigns_row_count]\n",
+    )
+    config = load_workflow_config_from_text(text, "tests.yaml")
+    assert selected_test_cases(config) == [
+        ("athena_sandbox.default.demo_marketing.campaigns", frozenset({"campaigns_row_count"}))
+    ]
+    assert selected_test_cases(load_workflow_config(EXAMPLE)) == []  # no list: every test case runs
+    nameless = text.replace("      entityFullyQualifiedName: athena_sandbox.default.demo_marketing.campaigns\n", "")
+    with pytest.raises(quality_options.TestSuiteFileError, match="entityFullyQualifiedName"):
+        selected_test_cases(load_workflow_config_from_text(nameless, "tests.yaml"))

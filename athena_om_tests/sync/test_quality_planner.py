@@ -79,3 +79,19 @@ def test_declared_cases_are_created_when_new_and_replace_only_with_force_update(
     run = _run(client, forced)
     assert [d.name for d in declared_to_write(run, "svc.default.sales")] == ["a"]
     assert quality.test_cases_by_table(run, "sales")[TABLE][0].parameters == (("value", "9"),)
+
+
+def test_a_test_suite_files_test_cases_list_runs_only_those_on_its_table() -> None:
+    """OpenMetadata's TestSuitePipeline.testCases: "if null, all test cases will be executed"."""
+    other_table = "svc.default.sales.returns"
+    client = StubClient([_entity(TABLE, "a"), _entity(TABLE, "b"), _entity(other_table, "c")])
+    run = _run(client)
+    run.selected = {TABLE: frozenset({"b", "missing"})}
+    by_table = quality.test_cases_by_table(run, "sales")
+    assert [c.name for c in by_table[TABLE]] == ["b"]
+    assert [c.name for c in by_table[other_table]] == ["c"]  # a table no file names runs all of its own
+    (problem,) = run.unreadable
+    assert problem.startswith(f"missing on {TABLE}: named in a TestSuite file's testCases")
+    run = _run(client)
+    run.selected = {TABLE: frozenset({"missing"})}
+    assert TABLE not in quality.test_cases_by_table(run, "sales")

@@ -55,6 +55,7 @@ def quality_run(
         options=execution,
         declared=options.declared,
         only_tables=only_tables,
+        selected=options.selected_by_table(),
     )
     return run, options
 
