@@ -33,6 +33,7 @@ from athena_om.openmetadata.models import (
     LabelType,
     ModelType,
     TagLabel,
+    TagSource,
     TestCaseParameterValue,
     TestCaseStatus,
     TestEntityType,
@@ -151,6 +152,11 @@ def tag_labels(classification: str, names: Iterable[str]) -> list[TagLabel]:
     return [TagLabel(tagFQN=tag_fqn(classification, name), labelType=LabelType.AUTOMATED) for name in names]
 
 
+def glossary_labels(term_fqns: Iterable[str]) -> list[TagLabel]:
+    """Glossary terms (``meta.openmetadata.glossary``) as OpenMetadata applies them: tag labels from the Glossary."""
+    return [TagLabel(tagFQN=fqn, source=TagSource.GLOSSARY, labelType=LabelType.AUTOMATED) for fqn in term_fqns]
+
+
 def classification_requests(
     classification: str, names: Iterable[str]
 ) -> tuple[CreateClassificationRequest, list[CreateTagRequest]]:
@@ -254,18 +260,24 @@ def data_model_unchanged(stored: Mapping[str, object] | None, model: DataModel) 
 
 
 def table_patch(
-    node: DbtNode, table: OMTableState, owners: list[EntityReference], options: DbtOptions
+    node: DbtNode,
+    table: OMTableState,
+    owners: list[EntityReference],
+    options: DbtOptions,
+    glossary_terms: Iterable[str] = (),
 ) -> list[JsonPatchOperation]:
     """JSON Patch setting dbt's descriptions (only where OpenMetadata has none, unless ``dbtUpdateDescriptions``),
-    adding dbt tags, and setting owners (only where there are none, unless ``dbtUpdateOwners``)."""
+    adding dbt tags and the node's glossary terms (those OpenMetadata holds), and setting owners (only where
+    there are none, unless ``dbtUpdateOwners``)."""
     ops: list[JsonPatchOperation] = []
 
     def description(path: str, held: str, wanted: str) -> None:
         if wanted and held != wanted and (not held or options.update_descriptions):
             ops.append(JsonPatchOperation(op="add" if not held else "replace", path=path, value=wanted))
 
-    def tags(path: str, held: tuple[str, ...] | None, names: Iterable[str]) -> None:
-        missing = [label for label in tag_labels(options.classification, names) if label.tagFQN not in (held or ())]
+    def tags(path: str, held: tuple[str, ...] | None, names: Iterable[str], terms: Iterable[str] = ()) -> None:
+        labels = tag_labels(options.classification, names) + glossary_labels(terms)
+        missing = [label for label in labels if label.tagFQN not in (held or ())]
         if not missing:
             return
         if held is None:
@@ -282,7 +294,7 @@ def table_patch(
         if options.include_tags:
             tags(f"/columns/{held.index}/tags", held.tags, [t for t in dbt_column.tags if valid_tag_name(t)])
     if options.include_tags:
-        tags("/tags", table.tags, node_tag_names(node))
+        tags("/tags", table.tags, node_tag_names(node), glossary_terms)
     owner_ids = tuple(ref.id for ref in owners)
     if owners and set(owner_ids) != set(table.owner_ids) and (not table.owner_ids or options.update_owners):
         refs = [{"id": ref.id, "type": ref.type} for ref in owners]

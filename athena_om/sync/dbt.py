@@ -180,7 +180,8 @@ def plan_dbt(
     batch.known_table_ids.update({match.table.fqn: match.table.id for match in matches.values()})
 
     _plan_tags(artifacts, matches, client, options, batch, report)
-    _plan_tables(artifacts, matches, options, resolve_owner, batch, report)
+    terms = _known_glossary_terms(matches, client, report) if options.include_tags else set()
+    _plan_tables(artifacts, matches, options, resolve_owner, batch, report, terms)
     _plan_lineage(matches, client, batch, report)
     _plan_tests(artifacts, matches, client, batch, report)
     _report(artifacts, batch, report)
@@ -221,6 +222,26 @@ def _plan_tags(
     report.counts["dbt_tags"] = len(names)
 
 
+def _known_glossary_terms(
+    matches: Mapping[str, DbtMatch], client: OpenMetadataClient, report: DbtPlanReport
+) -> set[str]:
+    """The glossary terms the nodes name (``meta.openmetadata.glossary``) that OpenMetadata holds: one read per
+    distinct term. A term it does not hold is reported (OpenMetadata's dbt ingestion does not create terms)."""
+    wanted = sorted({term for match in matches.values() for term in match.node.glossary_terms})
+    known: set[str] = set()
+    for term in wanted:
+        if client.get_by_name("glossaryTerms", term) is not None:
+            known.add(term)
+            continue
+        users = sorted(m.node.unique_id for m in matches.values() if term in m.node.glossary_terms)
+        report.warnings.append(
+            f"glossary term {term!r} (meta.openmetadata.glossary of {', '.join(users)}) is not in OpenMetadata: "
+            "create it in a glossary there, or fix the term's fully qualified name (Glossary.Term)"
+        )
+    report.counts["glossary_terms"] = len(known)
+    return known
+
+
 def _plan_tables(
     artifacts: DbtArtifacts,
     matches: Mapping[str, DbtMatch],
@@ -228,18 +249,15 @@ def _plan_tables(
     resolve_owner: OwnerResolver,
     batch: SyncBatch,
     report: DbtPlanReport,
+    glossary_terms: set[str],
 ) -> None:
     for match in matches.values():
         node, table = match.node, match.table
         owners, unknown = mapping.resolve_owners(node, resolve_owner)
         for owner in unknown:
             report.warnings.append(f"{node.unique_id}: owner {owner!r} is neither a user nor a team in OpenMetadata")
-        if node.glossary_terms:
-            report.warnings.append(
-                f"{node.unique_id}: glossary terms {', '.join(node.glossary_terms)} (meta.openmetadata.glossary) are "
-                "not written: athena-om does not write glossary terms yet"
-            )
-        patch = mapping.table_patch(node, table, owners, options)
+        terms = [term for term in node.glossary_terms if term in glossary_terms]
+        patch = mapping.table_patch(node, table, owners, options, terms)
         if patch:
             batch.add(PatchTable(table.fqn, patch))
             for op in patch:

@@ -67,6 +67,10 @@ def synced(stack: Stack, instance: DagsterInstance, dbt_artifacts: Path, tmp_pat
     assert customers is not None
     patch = b'[{"op": "replace", "path": "/description", "value": "Written by a steward in OpenMetadata."}]'
     client.request("PATCH", f"/v1/tables/{customers['id']}", content=patch, content_type="application/json-patch+json")
+    # A glossary a steward keeps in OpenMetadata; the dbt project names one of its terms and one it lacks.
+    client.request("PUT", "/v1/glossaries", json={"name": "Business", "description": "Business terms."})
+    term = {"glossary": "Business", "name": "Revenue", "description": "Money taken from orders."}
+    client.request("PUT", "/v1/glossaryTerms", json=term)
     copy = tmp_path_factory.mktemp("dbt") / "target"
     shutil.copytree(dbt_artifacts, copy)
     with_dbt(stack, copy)
@@ -104,6 +108,12 @@ def test_models_land_with_sql_docs_tags_owners_lineage_and_test_results(
     assert "dbtTags.geo" in {tag["tagFQN"] for tag in columns["region"]["tags"]}
     assert {"dbtTags.finance", "dbtTags.daily", "dbtTags.gold"} <= {tag["tagFQN"] for tag in table["tags"]}
     assert [owner["name"] for owner in table["owners"]] == ["alice"]
+    glossary = [(tag["tagFQN"], tag["source"]) for tag in table["tags"] if tag["source"] == "Glossary"]
+    assert glossary == [("Business.Revenue", "Glossary")]
+    assert (
+        "glossary term 'Business.Unknown' (meta.openmetadata.glossary of model.athena_demo.daily_revenue) is not"
+        in (metadata["warnings"])
+    )
 
     customers = client.get_by_name("tables", CUSTOMERS, fields=["columns", "owners", "dataModel"])
     assert customers is not None

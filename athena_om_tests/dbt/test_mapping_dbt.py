@@ -148,3 +148,21 @@ def test_test_case_names_and_links() -> None:
     assert mapping.entity_link("a.b.c.d", "x") == "<#E::table::a.b.c.d::columns::x>"
     assert mapping.test_case_fqn("a.b.c.d", "x", "not_null_d_x") == "a.b.c.d.x.not_null_d_x"
     assert mapping.test_case_fqn("a.b.c.d", None, "t.1") == 'a.b.c.d."t.1"'
+
+
+def test_glossary_terms_join_the_tags_as_glossary_labels_once() -> None:
+    node = DbtNode(**{**NODE.__dict__, "glossary_terms": ("Business.Revenue",)})
+    ops = [op.to_body() for op in mapping.table_patch(node, TABLE, [], OPTIONS, ["Business.Revenue"])]
+    labels = [op["value"] for op in ops if op["path"] == "/tags/-"]
+    assert {
+        "tagFQN": "Business.Revenue",
+        "source": "Glossary",
+        "labelType": "Automated",
+        "state": "Confirmed",
+    } in labels
+    held = OMTableState(
+        **{**TABLE.__dict__, "tags": ("PII.Sensitive", "dbtTags.finance", "dbtTags.gold", "Business.Revenue")}
+    )
+    assert not any(
+        op.path.startswith("/tags") for op in mapping.table_patch(node, held, [], OPTIONS, ["Business.Revenue"])
+    )

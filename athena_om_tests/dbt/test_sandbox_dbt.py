@@ -95,3 +95,18 @@ def test_dbt_test_definitions_carry_test_cases(client: Any) -> None:
     assert created["fullyQualifiedName"] == f"{TABLE_FQN}.id.not_null_orders_id"
     table_level = case | {"entityLink": f"<#E::table::{TABLE_FQN}>"}
     assert client.put("/api/v1/dataQuality/testCases", json=table_level).status_code == 400
+
+
+def test_a_glossary_term_is_applied_as_a_glossary_tag_label(client: Any) -> None:
+    table = seed_table(client)
+    glossary = {"name": "Business", "description": "Business terms."}
+    put_ok(client, "glossaries", glossary)
+    term = put_ok(client, "glossaryTerms", {"glossary": "Business", "name": "Revenue", "description": "Money in."})
+    assert term["fullyQualifiedName"] == "Business.Revenue"
+    revenue = {"tagFQN": "Business.Revenue", "source": "Glossary", "labelType": "Automated", "state": "Confirmed"}
+    ops = [{"op": "add", "path": "/tags", "value": [revenue]}]
+    assert client.patch(f"/api/v1/tables/{table['id']}", json=ops, headers=PATCH).status_code == 200
+    stored = client.get(f"/api/v1/tables/name/{TABLE_FQN}", params={"fields": "tags"}).json()
+    assert [(t["tagFQN"], t["source"]) for t in stored["tags"]] == [("Business.Revenue", "Glossary")]
+    unknown = [{"op": "add", "path": "/tags/-", "value": {**revenue, "tagFQN": "Business.Nope"}}]
+    assert client.patch(f"/api/v1/tables/{table['id']}", json=unknown, headers=PATCH).status_code == 404

@@ -69,6 +69,8 @@ TYPE_FIELDS: dict[str, frozenset[str]] = {
         }
     ),
     "classification": frozenset({"termCount", "usageCount"}),
+    "glossary": frozenset({"termCount", "usageCount", "reviewers"}),
+    "glossaryTerm": frozenset({"children", "childrenCount", "relatedTerms", "reviewers", "usageCount"}),
     "tag": frozenset({"children", "usageCount"}),
     "query": frozenset({"users", "queryUsedIn", "usedBy"}),
     "user": frozenset({"teams", "roles", "personas", "defaultPersona", "profile", "follows", "owns"}),
@@ -77,7 +79,7 @@ TYPE_FIELDS: dict[str, frozenset[str]] = {
     "testCase": frozenset({"testSuite", "testCaseResult", "testDefinition", "testSuites", "incidentId"}),
 }
 CHILD_LIST_FIELDS = {"database": "databaseSchemas", "databaseSchema": "tables"}
-CONTAINER_TYPES = frozenset({"databaseService", "database", "databaseSchema", "classification"})
+CONTAINER_TYPES = frozenset({"databaseService", "database", "databaseSchema", "classification", "glossary"})
 
 TABLE_TEST_DEFINITIONS = (
     "tableRowCountToBeBetween",
@@ -213,9 +215,8 @@ class Catalog:
             return None
         labels = []
         for tag in tags:
-            if tag.get("source") == "Glossary":
-                raise not_found("glossaryTerm", tag["tagFQN"])
-            stored = self.find("tag", tag["tagFQN"])
+            # A glossary term is applied as a tag label whose source is Glossary (404 when it does not exist).
+            stored = self.find("glossaryTerm" if tag.get("source") == "Glossary" else "tag", tag["tagFQN"])
             label = {key: value for key, value in tag.items() if value is not None}
             label.setdefault("name", stored.data["name"])
             label.setdefault("description", stored.data.get("description"))
@@ -549,6 +550,26 @@ def build_tag(catalog: Catalog, body: Body) -> Draft:
     return Draft(body["name"], fqn, content, parent=classification)
 
 
+def build_glossary(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    fqn = quote_name(body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {"mutuallyExclusive": body.get("mutuallyExclusive")}
+    return Draft(body["name"], fqn, content)
+
+
+def build_glossary_term(catalog: Catalog, body: Body) -> Draft:
+    rules.check_name(body["name"])
+    glossary = catalog.find("glossary", body["glossary"])
+    parent = catalog.find("glossaryTerm", body["parent"]) if body.get("parent") else glossary
+    fqn = child_fqn(parent.fqn, body["name"])
+    content = _common(catalog, body, body["name"], fqn) | {
+        "glossary": entity_ref(glossary),
+        "parent": entity_ref(parent) if parent is not glossary else None,
+        "synonyms": body.get("synonyms"),
+    }
+    return Draft(body["name"], fqn, content, parent=parent)
+
+
 def build_query(catalog: Catalog, body: Body) -> Draft:
     checksum = hashlib.md5(body["query"].encode()).hexdigest()
     name = body["name"] if body.get("name") is not None else checksum
@@ -667,6 +688,8 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection("tables", "table", BodyKind.TABLE, build_table, (("databaseSchema", "parent"),)),
     Collection("classifications", "classification", BodyKind.CLASSIFICATION, build_classification),
     Collection("tags", "tag", BodyKind.TAG, build_tag, (("classification", "parent"),)),
+    Collection("glossaries", "glossary", BodyKind.GLOSSARY, build_glossary),
+    Collection("glossaryTerms", "glossaryTerm", BodyKind.GLOSSARY_TERM, build_glossary_term, (("glossary", "parent"),)),
     Collection(
         "queries",
         "query",

@@ -190,3 +190,5 @@ BULK_DELETE_STALE = ModelRef("type.bulkDeleteStaleRequest", "BulkDeleteStaleRequ
 DATA_MODEL = ModelRef("entity.data.table", "DataModel")
 CREATE_TEST_DEFINITION = ModelRef("api.tests.createTestDefinition", "CreateTestDefinitionRequest")
 TAG_LABEL = ModelRef("type.tagLabel", "TagLabel")
+CREATE_GLOSSARY = ModelRef("api.data.createGlossary", "CreateGlossaryRequest")
+CREATE_GLOSSARY_TERM = ModelRef("api.data.createGlossaryTerm", "CreateGlossaryTermRequest")

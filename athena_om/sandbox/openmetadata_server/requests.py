@@ -107,3 +107,23 @@ class BulkDeleteStaleRequest(OMRequest):
     dryRun: bool | None = False
     hardDelete: bool | None = False
     recursive: bool | None = True
+
+
+class CreateGlossaryRequest(OMRequest):
+    name: str
+    displayName: str | None = None
+    description: str
+    owners: list[EntityReference] | None = None
+    tags: list[TagLabel] | None = None
+    mutuallyExclusive: bool = False
+
+
+class CreateGlossaryTermRequest(OMRequest):
+    glossary: str
+    parent: str | None = None
+    name: str
+    displayName: str | None = None
+    description: str
+    synonyms: list[str] | None = None
+    owners: list[EntityReference] | None = None
+    tags: list[TagLabel] | None = None

@@ -54,6 +54,8 @@ class BodyKind(StrEnum):
     DATA_MODEL = "dataModel"
     TEST_DEFINITION = "testDefinition"
     TAG_LABEL = "tagLabel"
+    GLOSSARY = "glossary"
+    GLOSSARY_TERM = "glossaryTerm"
 
 
 OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
@@ -78,6 +80,8 @@ OPENMETADATA_MODELS: Mapping[BodyKind, om_models.ModelRef] = {
     BodyKind.DATA_MODEL: om_models.DATA_MODEL,
     BodyKind.TEST_DEFINITION: om_models.CREATE_TEST_DEFINITION,
     BodyKind.TAG_LABEL: om_models.TAG_LABEL,
+    BodyKind.GLOSSARY: om_models.CREATE_GLOSSARY,
+    BodyKind.GLOSSARY_TERM: om_models.CREATE_GLOSSARY_TERM,
 }
 
 # Only for the opt-out: the models athena-om's client sends, plus the sandbox's mirrors of the rest.
@@ -103,6 +107,8 @@ CLIENT_MODELS: Mapping[BodyKind, type[BaseModel]] = {
     BodyKind.DATA_MODEL: client_models.DataModel,
     BodyKind.TEST_DEFINITION: client_models.CreateTestDefinitionRequest,
     BodyKind.TAG_LABEL: client_models.TagLabel,
+    BodyKind.GLOSSARY: sandbox_requests.CreateGlossaryRequest,
+    BodyKind.GLOSSARY_TERM: sandbox_requests.CreateGlossaryTermRequest,
 }
 
 
