@@ -49,6 +49,8 @@ COUNTERPARTS: dict[str, ModelRef] = {
     "TableData": ModelRef("entity.data.table", "TableData"),
     "CreateUserRequest": ModelRef("api.teams.createUser", "CreateUserRequest"),
     "CreateTeamRequest": ModelRef("api.teams.createTeam", "CreateTeamRequest"),
+    "CreateGlossaryRequest": ModelRef("api.data.createGlossary", "CreateGlossaryRequest"),
+    "CreateGlossaryTermRequest": ModelRef("api.data.createGlossaryTerm", "CreateGlossaryTermRequest"),
     "CreateTestSuiteRequest": ModelRef("api.tests.createTestSuite", "CreateTestSuiteRequest"),
     "TestCaseParameterValue": ModelRef("tests.testCase", "TestCaseParameterValue"),
     "CreateTestCaseRequest": ModelRef("api.tests.createTestCase", "CreateTestCaseRequest"),
