@@ -38,7 +38,13 @@ from athena_om.sandbox.aws import AwsSandbox, seed_synthetic_catalog, seed_synth
 from athena_om.sandbox.openmetadata_server import OpenMetadataSandboxServer
 from athena_om.sync.catalog import plan_schemas, plan_tables
 from athena_om.sync.lineage import plan_lineage
-from athena_om.sync.query_log import QueryLogDay, plan_query_entities, read_query_logs, read_stored_queries
+from athena_om.sync.query_log import (
+    QueryLogDay,
+    plan_query_entities,
+    query_names,
+    read_query_logs,
+    read_stored_queries,
+)
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogSnapshot, read_catalog_snapshot
 from athena_om.sync.usage import plan_usage
@@ -85,9 +91,10 @@ def write_query_entities(
     snapshot: CatalogSnapshot,
     settings: SyncSettings,
 ) -> dict[str, int]:
-    """What the query-log asset does for one run: read the stored Query entities once, merge, write."""
+    """What the query-log asset does for one run: read the stored Query entities (a listing, or by name when the
+    run's texts are fewer than its pages), merge, write."""
     reads_before = query_reads(om)
-    stored = read_stored_queries(client, settings.service_name)
+    stored = read_stored_queries(client, settings.service_name, query_names(logs))
     reads = query_reads(om) - reads_before
     batch = plan_query_entities(logs, snapshot, settings, stored)
     report = BatchWriter(client).write(batch)

@@ -355,16 +355,31 @@ class OpenMetadataClient:
         page_size: int = 1000,
     ) -> Iterator[dict[str, Any]]:
         """Every entity of a list endpoint, following the ``after`` cursor."""
-        query: dict[str, Any] = {"limit": page_size, **(params or {})}
-        if fields:
-            query["fields"] = ",".join(fields)
+        after: str | None = None
         while True:
-            path = f"/v1/{collection}"
-            page = self._parse(EntityList, self.request("GET", path, params=query), "GET", path)
+            page = self.list_page(collection, params=params, fields=fields, page_size=page_size, after=after)
             yield from page.data
             if not page.paging.after or not page.data:
                 return
-            query["after"] = page.paging.after
+            after = page.paging.after
+
+    def list_page(
+        self,
+        collection: str,
+        *,
+        params: dict[str, Any] | None = None,
+        fields: Sequence[str] = (),
+        page_size: int = 1000,
+        after: str | None = None,
+    ) -> EntityList:
+        """One page of a list endpoint, with its paging (``total``, the ``after`` cursor)."""
+        query: dict[str, Any] = {"limit": page_size, **(params or {})}
+        if fields:
+            query["fields"] = ",".join(fields)
+        if after:
+            query["after"] = after
+        path = f"/v1/{collection}"
+        return self._parse(EntityList, self.request("GET", path, params=query), "GET", path)
 
     # -- writes ----------------------------------------------------------------------------------------
 

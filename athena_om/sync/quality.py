@@ -124,14 +124,14 @@ def test_cases_by_table(run: QualityRun, database: str) -> dict[str, list[Qualit
     for t_fqn, names in run.selected.items():
         if not t_fqn.startswith(s_fqn + "."):
             continue
-        cases = by_table.get(t_fqn, {})
-        missing = sorted(names - {case.name for case in cases.values()})
+        held = by_table.get(t_fqn, {})
+        missing = sorted(names - {case.name for case in held.values()})
         if missing:
             run.unreadable.append(
                 f"{', '.join(missing)} on {t_fqn}: named in a TestSuite file's testCases, but the table has no "
                 "test case of that name; fix the name or declare it under processor.config.testCases"
             )
-        by_table[t_fqn] = {fqn: case for fqn, case in cases.items() if case.name in names}
+        by_table[t_fqn] = {fqn: case for fqn, case in held.items() if case.name in names}
     return {
         t: list(cases.values())
         for t, cases in sorted(by_table.items())

@@ -6,15 +6,17 @@ Read and parse the days' queries once (``read_query_logs``); the usage and linea
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from athena_om.athena.models import FINAL_STATES, QueryExecution
 from athena_om.athena.query_history import list_enabled_workgroups, read_history
+from athena_om.mapping.fqn import quote_name
 from athena_om.mapping.queries import (
     StoredQuery,
     query_checksum,
@@ -156,19 +158,49 @@ def tables_used(result: ParsedQuery | ParseFailure | None) -> set[TableName]:
     return set(result.source_tables) | ({result.target_table} if result.target_table else set())
 
 
-def read_stored_queries(client: OpenMetadataClient, service_name: str) -> dict[str, StoredQuery]:
+def read_stored_queries(
+    client: OpenMetadataClient, service_name: str, names: Collection[str] | None = None
+) -> dict[str, StoredQuery]:
     """The service's Query entities OpenMetadata already holds, by name (the text's checksum).
 
-    One paged listing (``GET /v1/queries?service=…&fields=queryUsedIn``, as OpenMetadata 1.x/2.x serve it): one
-    read per ``STORED_QUERIES_PAGE`` entities, where reading each by name would cost one per entity.
+    A paged listing (``GET /v1/queries?service=…&fields=queryUsedIn``, as OpenMetadata 1.x/2.x serve it) costs one
+    read per ``STORED_QUERIES_PAGE`` stored entities, so it grows with everything the service ever ran. With
+    ``names`` (the texts this run writes), the first page's ``paging.total`` decides: when fewer names are left
+    than pages, each is read by name instead (one read each, concurrently), so a day's run reads at most
+    1 + min(its texts, the listing's pages).
     """
-    stored = (
-        stored_query_from_entity(entity)
-        for entity in client.list_all(
-            "queries", params={"service": service_name}, fields=["queryUsedIn"], page_size=STORED_QUERIES_PAGE
+    params = {"service": service_name}
+    first = client.list_page("queries", params=params, fields=["queryUsedIn"], page_size=STORED_QUERIES_PAGE)
+    found = _stored_by_name(first.data)
+    after = first.paging.after if first.data else None
+    if after and names is not None:
+        wanted = sorted(set(names) - set(found))
+        total = first.paging.total
+        pages_left = math.ceil(max(total - len(first.data), 0) / STORED_QUERIES_PAGE) if total is not None else None
+        if pages_left is not None and len(wanted) < pages_left:
+            service_fqn = quote_name(service_name)
+
+            def by_name(name: str) -> dict[str, Any] | None:
+                return client.get_by_name("queries", f"{service_fqn}.{name}", fields=["queryUsedIn"])
+
+            return found | _stored_by_name(e for e in client.map_concurrently(by_name, wanted) if e is not None)
+    while after:
+        page = client.list_page(
+            "queries", params=params, fields=["queryUsedIn"], page_size=STORED_QUERIES_PAGE, after=after
         )
-    )
+        found |= _stored_by_name(page.data)
+        after = page.paging.after if page.data else None
+    return found
+
+
+def _stored_by_name(entities: Iterable[Mapping[str, Any]]) -> dict[str, StoredQuery]:
+    stored = (stored_query_from_entity(entity) for entity in entities)
     return {query.name: query for query in stored if query.name}
+
+
+def query_names(logs: Iterable[QueryLogDay]) -> set[str]:
+    """The Query entity names (text checksums) the days' queries are written under."""
+    return {query_checksum(q.query) for log in logs for q in log.queries}
 
 
 def plan_query_entities(

@@ -25,7 +25,13 @@ from athena_om.resources.openmetadata import OpenMetadataResource
 from athena_om.resources.settings import AthenaOmSettingsResource
 from athena_om.sync.catalog import service_page
 from athena_om.sync.lineage import plan_lineage
-from athena_om.sync.query_log import QueryLogDay, plan_query_log, read_query_logs, read_stored_queries
+from athena_om.sync.query_log import (
+    QueryLogDay,
+    plan_query_log,
+    query_names,
+    read_query_logs,
+    read_stored_queries,
+)
 from athena_om.sync.settings import SyncSettings
 from athena_om.sync.snapshot import CatalogNotSyncedError, CatalogSnapshot, read_catalog_snapshot
 from athena_om.sync.usage import plan_usage
@@ -80,7 +86,7 @@ def athena_query_log(
     days = [date.fromisoformat(key) for key in context.partition_keys]
     logs = read_query_logs(aws.athena(), days, sync, snapshot.schema())
     # What OpenMetadata holds for these Query entities: each merges with it, whatever order days run in.
-    stored = read_stored_queries(openmetadata.get_client(), sync.service_name)
+    stored = read_stored_queries(openmetadata.get_client(), sync.service_name, query_names(logs))
     planned = plan_query_log(logs, snapshot, sync, stored)
     for day in planned.partition_keys:
         batch = planned.plan(day)
