@@ -64,11 +64,17 @@ class SyncReport:
     refused_deletions: list[str] = field(default_factory=list)
 
     def add(self, other: SyncReport) -> None:
-        """Add another report's counts and lists to this one (a run's total over its partitions)."""
+        """Add another report's counts and lists to this one."""
         self.counts.update(other.counts)
         self.failures += other.failures
         self.written += other.written
         self.deleted += other.deleted
+        self.refused_deletions += other.refused_deletions
+
+    def add_total(self, other: SyncReport) -> None:
+        """Add what a run's total over its partitions reports: the counts and the refused deletions, not the
+        per-entity lists (each partition reports its own), so a 200-database run holds no list of 100,000 FQNs."""
+        self.counts.update(other.counts)
         self.refused_deletions += other.refused_deletions
 
     def record(self, collection: str, result: WriteResult) -> None:
@@ -116,6 +122,10 @@ class BatchWriter:
         """
         yield None, sync.shared, self.write(sync.shared)
         for key in sync.partition_keys:
+            # What one partition listed and learned (its parents' entities, their ids) is not the next one's:
+            # dropped, memory stays one partition's however many partitions a run covers.
+            self._listings.clear()
+            self._ids.clear()
             try:
                 batch = sync.plan(key)
             except Exception as exc:  # one unreadable database must not stop the others

@@ -136,7 +136,7 @@ class OpenMetadataIOManager(ConfigurableIOManager):
         for key, batch, report in writer.write_partitioned(obj):
             self._keep_payloads(store, asset, batch)
             self._log_failures(context, report)
-            total.add(report)
+            total.add_total(report)
             if key is None:
                 total_warnings = list(batch.warnings)
                 run_figures = dict(batch.metadata)

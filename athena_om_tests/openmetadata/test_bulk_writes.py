@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from athena_om.openmetadata.batches import PutEntities, SyncBatch
+from athena_om.openmetadata.batches import PartitionedSync, PutEntities, SyncBatch
 from athena_om.openmetadata.bulk import (
     BulkOperationResult,
     BulkResponse,
@@ -400,3 +400,36 @@ def test_override_metadata_lets_glue_replace_a_persons_description(
             assert (client.get_by_name("tables", f"{SCHEMA}.t") or {})["description"] == "Glue comment, edited"
     finally:
         om.stop()
+
+
+def test_a_partitioned_write_keeps_one_partitions_listing_and_ids_at_a_time(server: OpenMetadataSandboxServer) -> None:
+    """Memory of a 200-database run stays one database's: nothing listed or learned is carried to the next."""
+    seed(server)
+    write(server, PutEntities("databaseSchemas", [CreateDatabaseSchemaRequest(name="ops", database="svc.default")]))
+    batches = {
+        schema: SyncBatch(
+            operations=[
+                PutEntities(
+                    "tables",
+                    [
+                        table(f"{schema}_{i}").model_copy(update={"databaseSchema": f"svc.default.{schema}"})
+                        for i in range(3)
+                    ],
+                    skip_unchanged_under=("databaseSchema", f"svc.default.{schema}"),
+                )
+            ]
+        )
+        for schema in ("sales", "ops")
+    }
+    with OpenMetadataClient(server.api_url, TOKEN, retry=FAST_RETRY) as client:
+        writer = BatchWriter(client)
+        held: list[set[tuple[str, str, str]]] = []
+        total = SyncReport()
+        for _key, _batch, report in writer.write_partitioned(PartitionedSync.of(batches)):
+            held.append(set(writer._listings))
+            total.add_total(report)
+    assert held[1:] == [
+        {("tables", "databaseSchema", "svc.default.sales")},
+        {("tables", "databaseSchema", "svc.default.ops")},
+    ]
+    assert total.counts["tables.created"] == 6 and total.written == [] and total.failures == []
