@@ -86,6 +86,8 @@ class TablePlan:
     known_row_count: int | None = None
     zero_scan_reason: str = ""
     sample_rows: exp.Select | None = None  # generateSampleData: a LIMIT query for the Sample Data tab
+    # How many rows that query takes: the table's tableProfilerConfig.sampleDataCount, else the default (50).
+    sample_data_count: int | None = None
 
 
 @dataclass
@@ -335,8 +337,15 @@ def plan_table(run: ProfileRun, table: GlueTable, entity: Mapping[str, Any]) -> 
         else None
     )
     return TablePlan(
-        table, fqn, tuple(columns), choice, estimate, sample, sampled_for_budget, query, uniqueness, accepted
-    )
+        table, fqn, tuple(columns), choice, estimate, sample, sampled_for_budget, query, uniqueness, accepted,
+        sample_data_count=_sample_data_count(config),
+    )  # fmt: skip
+
+
+def _sample_data_count(config: Mapping[str, Any] | None) -> int | None:
+    """OpenMetadata's per-table ``tableProfilerConfig.sampleDataCount`` (rows for the Sample Data tab), if set."""
+    count = (config or {}).get("sampleDataCount")
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else None
 
 
 def _configured_sample(options: ProfilerOptions) -> Sample | None:
@@ -434,12 +443,17 @@ def plan_database_profiles(run: ProfileRun, database: str) -> SyncBatch:
 
 
 def _sample_rows(plan: TablePlan, options: ProfilerOptions) -> exp.Select:
-    """Up to ``sample_data_rows`` rows of the table's top-level columns OpenMetadata holds, in the partitions read."""
+    """Up to ``sampleDataCount`` rows (the table's, else ``sample_data_rows``) of the table's top-level columns
+    OpenMetadata holds, in the partitions read."""
     readable = {name for name, _ in _all_columns(plan.table)}
     names = [name for name in sorted(plan.accepted_columns) if name in readable]
     ordered = [name for name, _ in _all_columns(plan.table) if name in names]
     return sample_rows_query(
-        plan.table.database, plan.table.name, ordered, where=plan.choice.predicate, limit=options.sample_data_rows
+        plan.table.database,
+        plan.table.name,
+        ordered,
+        where=plan.choice.predicate,
+        limit=plan.sample_data_count or options.sample_data_rows,
     )
 
 
