@@ -94,13 +94,14 @@ def test_request_counts_over_http(sandbox: AwsSandbox) -> None:
 def test_glue_catalog_view_keeps_its_view_definition(sandbox: AwsSandbox) -> None:
     sandbox.glue.create_database("views_db", {"Name": "views_db"})
     sandbox.glue.create_table("views_db", "v", catalog_view_input("v", "SELECT 1 AS id", "SELECT 1 AS id"))
+    sandbox.glue.create_table("views_db", "plain", {"Name": "plain", "StorageDescriptor": {"Columns": []}})
     glue = boto3.client("glue")
     got = glue.get_table(DatabaseName="views_db", Name="v")["Table"]
-    (listed,) = glue.get_tables(DatabaseName="views_db")["TableList"]
+    (listed,) = [t for t in glue.get_tables(DatabaseName="views_db")["TableList"] if t["Name"] == "v"]
     for table in (got, listed):
         assert table["IsMultiDialectView"] is True and "TableType" not in table
         assert [(r["Dialect"], r["ViewOriginalText"]) for r in table["ViewDefinition"]["Representations"]] == [
             ("ATHENA", "SELECT 1 AS id"),
             ("SPARK", "SELECT 1 AS id"),
         ]
-    assert "IsMultiDialectView" not in glue.get_table(DatabaseName="paged_db", Name="t_0000")["Table"]
+    assert "IsMultiDialectView" not in glue.get_table(DatabaseName="views_db", Name="plain")["Table"]

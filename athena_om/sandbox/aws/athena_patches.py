@@ -15,7 +15,7 @@ from moto.s3.models import s3_backends
 from moto.s3.utils import bucket_and_name_from_url
 
 from athena_om.sandbox.aws.athena_results import column_info, result_csv, result_rows
-from athena_om.sandbox.aws.extensions import HOOKS, paginate
+from athena_om.sandbox.aws.hooks import HOOKS, paginate
 from athena_om.sandbox.aws.lake_tables import LakeCatalog
 from athena_om.sandbox.aws.query_history import QueryRecord, records_of
 from athena_om.sandbox.aws.sql_engine import SqlResult

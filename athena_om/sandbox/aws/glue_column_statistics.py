@@ -9,7 +9,7 @@ from typing import Any
 from moto.glue.models import GlueBackend
 from moto.glue.responses import GlueResponse
 
-from athena_om.sandbox.aws.extensions import HOOKS
+from athena_om.sandbox.aws.hooks import HOOKS
 
 MAX_COLUMNS_PER_REQUEST = 100
 

@@ -16,7 +16,7 @@ from moto.core.responses import ActionResult
 from moto.glue.exceptions import InvalidInputException
 from moto.glue.responses import GlueResponse
 
-from athena_om.sandbox.aws.extensions import HOOKS, paginate
+from athena_om.sandbox.aws.hooks import HOOKS, paginate
 
 # AWS caps GetTables and GetDatabases at 100 per page; GetPartitions pages are bounded by size, ~1000.
 TABLES_PAGE_MAX = 100

@@ -12,7 +12,7 @@ from moto.lakeformation.exceptions import InvalidInput
 from moto.lakeformation.models import LakeFormationBackend
 from moto.lakeformation.responses import LakeFormationResponse
 
-from athena_om.sandbox.aws.extensions import paginate
+from athena_om.sandbox.aws.hooks import paginate
 
 Tag = dict[str, Any]
 

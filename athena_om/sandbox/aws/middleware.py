@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from athena_om.sandbox.aws.extensions import SandboxHooks
+from athena_om.sandbox.aws.hooks import SandboxHooks
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -16,7 +16,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.s3.models import S3Backend, s3_backends
 from werkzeug.serving import make_server
 
-from athena_om.sandbox.aws.extensions import HOOKS, install_extensions
+from athena_om.sandbox.aws.extensions import install_extensions
+from athena_om.sandbox.aws.hooks import HOOKS
 from athena_om.sandbox.aws.middleware import SandboxMiddleware
 from athena_om.sandbox.aws.sql_engine import AthenaSqlEngine
 
