@@ -9,7 +9,7 @@ For each mode, OpenMetadata starts empty (``/_sandbox/reset``), ``athena_schemas
 timed part: ``athena_tables_job``
 - ``one-run``: one run over all databases (the partition-range tags of a single-run backfill);
 - ``parallel``: one run per database, all queued at once; the daemon starts them within the run limits of
-  deploy/dagster-postgres.yaml (20 at once) and the pools.
+  deploy/dagster-postgres.yaml (4 at once, the pools' limit) and the pools.
 
 Measured: wall time from the first launch to the last run's end; OpenMetadata requests (the sandbox's request
 counts) and peak concurrent requests (from its request log: each request's start and end); the sum of the run
