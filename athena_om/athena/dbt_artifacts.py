@@ -351,13 +351,16 @@ def _meta(node: Any) -> dict[str, Any]:
 def _columns(node: Any) -> tuple[DbtColumn, ...]:
     columns = []
     for name, column in (getattr(node, "columns", None) or {}).items():
-        tags = _strings(getattr(column, "tags", None)) + _strings(_meta(column).get("tags"))
+        meta = _meta(column)
+        tags = _strings(getattr(column, "tags", None)) + _strings(meta.get("tags"))
+        openmetadata = meta.get("openmetadata")
         columns.append(
             DbtColumn(
                 name=getattr(column, "name", None) or name,
                 description=getattr(column, "description", None) or "",
                 tags=tuple(dict.fromkeys(tags)),
                 data_type=getattr(column, "data_type", None),
+                glossary_terms=_strings(openmetadata.get("glossary")) if isinstance(openmetadata, dict) else (),
             )
         )
     return tuple(columns)

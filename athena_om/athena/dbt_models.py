@@ -19,6 +19,7 @@ class DbtColumn:
     description: str = ""
     tags: tuple[str, ...] = ()
     data_type: str | None = None
+    glossary_terms: tuple[str, ...] = ()  # the column's meta.openmetadata.glossary (fully qualified terms)
 
 
 @dataclass(frozen=True)

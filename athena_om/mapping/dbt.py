@@ -267,9 +267,10 @@ def table_patch(
     glossary_terms: Iterable[str] = (),
 ) -> list[JsonPatchOperation]:
     """JSON Patch setting dbt's descriptions (only where OpenMetadata has none, unless ``dbtUpdateDescriptions``),
-    adding dbt tags and the node's glossary terms (those OpenMetadata holds), and setting owners (only where
-    there are none, unless ``dbtUpdateOwners``)."""
+    adding dbt tags and the node's and its columns' glossary terms (those among ``glossary_terms``, the terms
+    OpenMetadata holds), and setting owners (only where there are none, unless ``dbtUpdateOwners``)."""
     ops: list[JsonPatchOperation] = []
+    known_terms = set(glossary_terms)
 
     def description(path: str, held: str, wanted: str) -> None:
         if wanted and held != wanted and (not held or options.update_descriptions):
@@ -292,9 +293,10 @@ def table_patch(
             continue
         description(f"/columns/{held.index}/description", held.description, dbt_column.description)
         if options.include_tags:
-            tags(f"/columns/{held.index}/tags", held.tags, [t for t in dbt_column.tags if valid_tag_name(t)])
+            terms = [term for term in dbt_column.glossary_terms if term in known_terms]
+            tags(f"/columns/{held.index}/tags", held.tags, [t for t in dbt_column.tags if valid_tag_name(t)], terms)
     if options.include_tags:
-        tags("/tags", table.tags, node_tag_names(node), glossary_terms)
+        tags("/tags", table.tags, node_tag_names(node), [term for term in node.glossary_terms if term in known_terms])
     owner_ids = tuple(ref.id for ref in owners)
     if owners and set(owner_ids) != set(table.owner_ids) and (not table.owner_ids or options.update_owners):
         refs = [{"id": ref.id, "type": ref.type} for ref in owners]

@@ -227,13 +227,17 @@ def _known_glossary_terms(
 ) -> set[str]:
     """The glossary terms the nodes name (``meta.openmetadata.glossary``) that OpenMetadata holds: one read per
     distinct term. A term it does not hold is reported (OpenMetadata's dbt ingestion does not create terms)."""
-    wanted = sorted({term for match in matches.values() for term in match.node.glossary_terms})
+
+    def named(node: DbtNode) -> set[str]:
+        return set(node.glossary_terms).union(*(column.glossary_terms for column in node.columns))
+
+    wanted = sorted({term for match in matches.values() for term in named(match.node)})
     known: set[str] = set()
     for term in wanted:
         if client.get_by_name("glossaryTerms", term) is not None:
             known.add(term)
             continue
-        users = sorted(m.node.unique_id for m in matches.values() if term in m.node.glossary_terms)
+        users = sorted(m.node.unique_id for m in matches.values() if term in named(m.node))
         report.warnings.append(
             f"glossary term {term!r} (meta.openmetadata.glossary of {', '.join(users)}) is not in OpenMetadata: "
             "create it in a glossary there, or fix the term's fully qualified name (Glossary.Term)"
@@ -256,8 +260,7 @@ def _plan_tables(
         owners, unknown = mapping.resolve_owners(node, resolve_owner)
         for owner in unknown:
             report.warnings.append(f"{node.unique_id}: owner {owner!r} is neither a user nor a team in OpenMetadata")
-        terms = [term for term in node.glossary_terms if term in glossary_terms]
-        patch = mapping.table_patch(node, table, owners, options, terms)
+        patch = mapping.table_patch(node, table, owners, options, glossary_terms)
         if patch:
             batch.add(PatchTable(table.fqn, patch))
             for op in patch:

@@ -110,6 +110,8 @@ def test_models_land_with_sql_docs_tags_owners_lineage_and_test_results(
     assert [owner["name"] for owner in table["owners"]] == ["alice"]
     glossary = [(tag["tagFQN"], tag["source"]) for tag in table["tags"] if tag["source"] == "Glossary"]
     assert glossary == [("Business.Revenue", "Glossary")]
+    column_terms = [tag["tagFQN"] for tag in columns["revenue"].get("tags", []) if tag["source"] == "Glossary"]
+    assert column_terms == ["Business.Revenue"]
     assert (
         "glossary term 'Business.Unknown' (meta.openmetadata.glossary of model.athena_demo.daily_revenue) is not"
         in (metadata["warnings"])

@@ -166,3 +166,12 @@ def test_glossary_terms_join_the_tags_as_glossary_labels_once() -> None:
     assert not any(
         op.path.startswith("/tags") for op in mapping.table_patch(node, held, [], OPTIONS, ["Business.Revenue"])
     )
+
+
+def test_a_columns_glossary_terms_join_that_columns_tags() -> None:
+    id_column = DbtColumn("ID", "Order id.", (), glossary_terms=("Business.OrderKey", "Business.Unknown"))
+    node = DbtNode(**{**NODE.__dict__, "columns": (id_column,)})
+    ops = [op.to_body() for op in mapping.table_patch(node, TABLE, [], OPTIONS, ["Business.OrderKey"])]
+    (column_tags,) = [op["value"] for op in ops if op["path"] == "/columns/0/tags"]
+    assert [(label["tagFQN"], label["source"]) for label in column_tags] == [("Business.OrderKey", "Glossary")]
+    assert not any("Business.Unknown" in str(op) for op in ops)  # not in OpenMetadata: left out (and reported)
