@@ -34,7 +34,7 @@ from athena_om.openmetadata.bulk import (
     entity_fqn,
     outcomes,
 )
-from athena_om.openmetadata.models import EntityList, OMRequest, ServerVersion
+from athena_om.openmetadata.models import ColumnLineage, EntityList, LineageDetails, OMRequest, ServerVersion
 
 log = logging.getLogger(__name__)
 
@@ -380,6 +380,28 @@ class OpenMetadataClient:
             query["after"] = after
         path = f"/v1/{collection}"
         return self._parse(EntityList, self.request("GET", path, params=query), "GET", path)
+
+    def lineage_edge(self, from_id: str, to_id: str) -> LineageDetails | None:
+        """The lineage details OpenMetadata holds on one edge, or None when there is no edge."""
+        body = self.request_json("GET", f"/v1/lineage/getLineageEdge/{quote(from_id)}/{quote(to_id)}", allow_404=True)
+        edge = body.get("edge", body) if isinstance(body, dict) else None
+        # getLineageEdge answers {"edge": {..., "columnsLineage", "sqlQuery", "source"}} (details inline).
+        raw = (edge.get("lineageDetails") or edge) if isinstance(edge, dict) else None
+        if not raw or not isinstance(raw, dict):
+            return None
+        return LineageDetails(
+            sqlQuery=raw.get("sqlQuery"),
+            source=raw.get("source"),
+            description=raw.get("description"),
+            columnsLineage=[
+                ColumnLineage(
+                    fromColumns=list(c.get("fromColumns") or []), toColumn=c["toColumn"], function=c.get("function")
+                )
+                for c in raw.get("columnsLineage") or []
+                if c.get("toColumn")
+            ]
+            or None,
+        )
 
     # -- writes ----------------------------------------------------------------------------------------
 

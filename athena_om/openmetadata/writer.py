@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from athena_om.mapping.lineage_details import merge_lineage_details
 from athena_om.openmetadata.batches import (
@@ -34,11 +33,9 @@ from athena_om.openmetadata.dbt_operations import (
     dbt_operation_label,
 )
 from athena_om.openmetadata.models import (
-    ColumnLineage,
     EntitiesEdge,
     EntityReference,
     JsonPatchOperation,
-    LineageDetails,
     OMRequest,
     UsageRequest,
 )
@@ -366,37 +363,13 @@ class BatchWriter:
 
     def _add_lineage(self, op: AddLineage) -> None:
         from_id, to_id = self._require_id(op.from_fqn), self._require_id(op.to_fqn)
-        details = merge_lineage_details(self._existing_edge_details(from_id, to_id), op.details)
+        details = merge_lineage_details(self.client.lineage_edge(from_id, to_id), op.details)
         edge = EntitiesEdge(
             fromEntity=EntityReference(id=from_id, type="table"),
             toEntity=EntityReference(id=to_id, type="table"),
             lineageDetails=details,
         )
         self.client.request("PUT", "/v1/lineage", json={"edge": edge.to_body()})
-
-    def _existing_edge_details(self, from_id: str, to_id: str) -> LineageDetails | None:
-        body = self.client.request_json(
-            "GET", f"/v1/lineage/getLineageEdge/{quote(from_id)}/{quote(to_id)}", allow_404=True
-        )
-        if not isinstance(body, dict):
-            return None
-        edge = body.get("edge", body)
-        # getLineageEdge answers {"edge": {..., "columnsLineage", "sqlQuery", "source"}} (details inline).
-        raw = (edge.get("lineageDetails") or edge) if isinstance(edge, dict) else None
-        if not raw:
-            return None
-        return LineageDetails(
-            sqlQuery=raw.get("sqlQuery"),
-            source=raw.get("source"),
-            description=raw.get("description"),
-            columnsLineage=[
-                ColumnLineage(
-                    fromColumns=list(c.get("fromColumns") or []), toColumn=c["toColumn"], function=c.get("function")
-                )
-                for c in raw.get("columnsLineage") or []
-                if c.get("toColumn")
-            ],
-        )
 
 
 def op_label(op: Operation) -> str:

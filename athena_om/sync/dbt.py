@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from athena_om.athena.dbt_artifacts import DbtArtifactPaths
 from athena_om.athena.dbt_models import DbtArtifacts, DbtNode
@@ -26,7 +25,6 @@ from athena_om.openmetadata.batches import AddLineage, PutEntities, SyncBatch
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError
 from athena_om.openmetadata.dbt_operations import AddTestCaseResult, PatchTable, PutDataModel
 from athena_om.openmetadata.models import (
-    ColumnLineage,
     CreateTestCaseRequest,
     CreateTestDefinitionRequest,
     LineageDetails,
@@ -293,27 +291,6 @@ def _model_lineage(match: DbtMatch, snapshot: CatalogSnapshot, plan: LineagePlan
     add_parsed_lineage(plan, match.node.unique_id, sql, parsed, snapshot, LineageSource.DBT_LINEAGE)  # type: ignore[arg-type]
 
 
-def _existing_edge(client: OpenMetadataClient, from_id: str, to_id: str) -> LineageDetails | None:
-    body = client.request_json("GET", f"/v1/lineage/getLineageEdge/{quote(from_id)}/{quote(to_id)}", allow_404=True)
-    edge = body.get("edge", body) if isinstance(body, dict) else None
-    raw = (edge.get("lineageDetails") or edge) if isinstance(edge, dict) else None
-    if not raw or not isinstance(raw, dict):
-        return None
-    return LineageDetails(
-        sqlQuery=raw.get("sqlQuery"),
-        source=raw.get("source"),
-        description=raw.get("description"),
-        columnsLineage=[
-            ColumnLineage(
-                fromColumns=list(c.get("fromColumns") or []), toColumn=c["toColumn"], function=c.get("function")
-            )
-            for c in raw.get("columnsLineage") or []
-            if c.get("toColumn")
-        ]
-        or None,
-    )
-
-
 def _plan_lineage(
     matches: Mapping[str, DbtMatch], client: OpenMetadataClient, batch: SyncBatch, report: DbtPlanReport
 ) -> None:
@@ -337,7 +314,7 @@ def _plan_lineage(
                 description=f"dbt: {match.node.unique_id} depends on {source.node.unique_id}",
             )
             try:
-                existing = _existing_edge(client, source.table.id, match.table.id)
+                existing = client.lineage_edge(source.table.id, match.table.id)
             except OpenMetadataError:
                 existing = None
             if existing is not None and merge_lineage_details(existing, details).to_body() == existing.to_body():
