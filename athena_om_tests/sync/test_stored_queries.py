@@ -23,10 +23,8 @@ TOKEN = "eyJhbGciOiJSUzI1NiJ9.stored-queries.SIGNATURE"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[OpenMetadataSandboxServer]:
-    om = OpenMetadataSandboxServer(tmp_path / "om", jwt_token=TOKEN)
-    om.start()
-    yield om
-    om.stop()
+    with OpenMetadataSandboxServer(tmp_path / "om", jwt_token=TOKEN) as om:
+        yield om
 
 
 def store(server: OpenMetadataSandboxServer, count: int) -> list[str]:

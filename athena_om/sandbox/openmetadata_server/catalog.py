@@ -536,6 +536,7 @@ def build_table(catalog: Catalog, body: Body) -> Draft:
 
 
 def build_classification(catalog: Catalog, body: Body) -> Draft:
+    """A classification or a glossary: a named group at the top of its tree (tags or terms hang under it)."""
     rules.check_name(body["name"])
     fqn = quote_name(body["name"])
     content = _common(catalog, body, body["name"], fqn) | {"mutuallyExclusive": body.get("mutuallyExclusive")}
@@ -548,13 +549,6 @@ def build_tag(catalog: Catalog, body: Body) -> Draft:
     fqn = child_fqn(classification.fqn, body["name"])
     content = _common(catalog, body, body["name"], fqn) | {"classification": entity_ref(classification)}
     return Draft(body["name"], fqn, content, parent=classification)
-
-
-def build_glossary(catalog: Catalog, body: Body) -> Draft:
-    rules.check_name(body["name"])
-    fqn = quote_name(body["name"])
-    content = _common(catalog, body, body["name"], fqn) | {"mutuallyExclusive": body.get("mutuallyExclusive")}
-    return Draft(body["name"], fqn, content)
 
 
 def build_glossary_term(catalog: Catalog, body: Body) -> Draft:
@@ -688,7 +682,7 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection("tables", "table", BodyKind.TABLE, build_table, (("databaseSchema", "parent"),)),
     Collection("classifications", "classification", BodyKind.CLASSIFICATION, build_classification),
     Collection("tags", "tag", BodyKind.TAG, build_tag, (("classification", "parent"),)),
-    Collection("glossaries", "glossary", BodyKind.GLOSSARY, build_glossary),
+    Collection("glossaries", "glossary", BodyKind.GLOSSARY, build_classification),
     Collection("glossaryTerms", "glossaryTerm", BodyKind.GLOSSARY_TERM, build_glossary_term, (("glossary", "parent"),)),
     Collection(
         "queries",

@@ -155,10 +155,6 @@ def _apply_operation(document: dict[str, Any], op: PatchOperation, patchable: fr
         raise ApiError(422, f"JSON Patch test failed at {op.path}")
 
 
-def patch_table(catalog: Catalog, table: StoredEntity, body: Any) -> dict[str, Any]:
-    return patch_entity(catalog, table, body, TABLE_PATCHABLE)
-
-
 def patch_entity(catalog: Catalog, entity: StoredEntity, body: Any, patchable: frozenset[str]) -> dict[str, Any]:
     """A person's edit: applied as sent (no bot merge), to the ``patchable`` fields only."""
     if not isinstance(body, list):
@@ -236,21 +232,20 @@ def add_dbt_routes(router: APIRouter, catalog: Catalog) -> None:
         table = catalog.find_id("table", table_id)
         return JSONResponse(put_data_model(catalog, table, await _json(request)))
 
-    @router.patch("/tables/{table_id}")
-    async def patch(request: Request, table_id: str) -> JSONResponse:
+    async def patch(request: Request, entity_type: str, entity_id: str, patchable: frozenset[str]) -> JSONResponse:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON_PATCH:
             raise ApiError(415, f"HTTP 415 Unsupported Media Type: PATCH needs {JSON_PATCH}, not {content_type!r}")
-        table = catalog.find_id("table", table_id)
-        return JSONResponse(patch_table(catalog, table, await _json(request)))
+        entity = catalog.find_id(entity_type, entity_id)
+        return JSONResponse(patch_entity(catalog, entity, await _json(request), patchable))
+
+    @router.patch("/tables/{table_id}")
+    async def patch_table_route(request: Request, table_id: str) -> JSONResponse:
+        return await patch(request, "table", table_id, TABLE_PATCHABLE)
 
     @router.patch("/queries/{query_id}")
-    async def patch_query(request: Request, query_id: str) -> JSONResponse:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != JSON_PATCH:
-            raise ApiError(415, f"HTTP 415 Unsupported Media Type: PATCH needs {JSON_PATCH}, not {content_type!r}")
-        query = catalog.find_id("query", query_id)
-        return JSONResponse(patch_entity(catalog, query, await _json(request), QUERY_PATCHABLE))
+    async def patch_query_route(request: Request, query_id: str) -> JSONResponse:
+        return await patch(request, "query", query_id, QUERY_PATCHABLE)
 
     async def write_definition(request: Request, create_only: bool) -> JSONResponse:
         data, change = put_test_definition(catalog, await _json(request), create_only=create_only)
@@ -285,4 +280,4 @@ async def _json(request: Request) -> Any:
         raise bad_request(f"Unable to process JSON: {error}") from None
 
 
-__all__ = ["add_dbt_routes", "not_found", "patch_entity", "patch_table", "put_data_model", "put_test_definition"]
+__all__ = ["add_dbt_routes", "not_found", "patch_entity", "put_data_model", "put_test_definition"]
