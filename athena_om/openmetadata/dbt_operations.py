@@ -7,15 +7,12 @@ still go out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError
 from athena_om.openmetadata.models import CreateTestCaseResult, DataModel, JsonPatchOperation
-
-JSON_PATCH = "application/json-patch+json"
 
 
 @dataclass
@@ -64,8 +61,7 @@ def apply_dbt_operation(
         if found is None:
             raise LookupError(f"table {op.table_fqn} is not in OpenMetadata; sync its database first")
         if isinstance(op, PatchTable):
-            body = json.dumps([operation.to_body() for operation in op.operations]).encode()
-            client.request("PATCH", f"/v1/tables/{found}", content=body, content_type=JSON_PATCH)
+            client.patch("tables", found, op.operations)
         else:
             client.request("PUT", f"/v1/tables/{found}/dataModel", json=op.data_model.to_body())
     except (OpenMetadataError, LookupError) as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +24,6 @@ from athena_om.openmetadata.batches import (
 from athena_om.openmetadata.bulk import NO_BULK
 from athena_om.openmetadata.client import OpenMetadataClient, OpenMetadataError, WriteOutcome, WriteResult
 from athena_om.openmetadata.dbt_operations import (
-    JSON_PATCH,
     AddTestCaseResult,
     PatchTable,
     PutDataModel,
@@ -216,7 +214,7 @@ class BatchWriter:
             operations = [
                 JsonPatchOperation(
                     op="replace" if name in result.entity else "add", path=f"/{name}", value=getattr(request, name)
-                ).to_body()
+                )
                 for name in op.owned_fields
                 if request is not None
                 and getattr(request, name, None) is not None
@@ -226,15 +224,10 @@ class BatchWriter:
                 patched.append(result)
                 continue
             try:
-                answer = self.client.request(
-                    "PATCH",
-                    f"/v1/{op.collection}/{entity_id}",
-                    content=json.dumps(operations).encode(),
-                    content_type=JSON_PATCH,
-                )
+                entity = self.client.patch(op.collection, entity_id, operations)
                 outcome = WriteOutcome.UPDATED if result.outcome is WriteOutcome.UNCHANGED else result.outcome
-                patched.append(WriteResult(outcome, result.fqn, answer.json()))
-            except (OpenMetadataError, ValueError) as exc:
+                patched.append(WriteResult(outcome, result.fqn, entity))
+            except OpenMetadataError as exc:
                 fields = ", ".join(op.owned_fields)
                 error = f"written, but OpenMetadata kept its old {fields} and the PATCH that replaces it failed: {exc}"
                 patched.append(WriteResult(WriteOutcome.FAILED, result.fqn, result.entity, error))
